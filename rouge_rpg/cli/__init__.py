@@ -1,0 +1,69 @@
+"""The `rouge` command: a thin Click layer over the library.
+
+Subcommands are imported only when used, so `rouge roll` does not pay for the
+rules language, YAML or icepool. Every `RougeError` becomes `Error: ...` on
+stderr with the error's own exit status; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from rouge_rpg import __version__
+from rouge_rpg.errors import RougeError
+
+#: command name → (module, attribute, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
+    "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands load on first use, and that shows `RougeError`s."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RougeError as error:
+            report(error)
+            ctx.exit(error.exit_code)
+
+
+def report(error: RougeError) -> None:
+    """Print `Error: ...` on stderr."""
+    click.echo(f"Error: {error.show()}", err=True)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rouge")
+def cli() -> None:
+    """rouge: a narrative rules engine for Metallic Rouge tabletop games."""
+
+
+def main() -> None:
+    """Entry point of the `rouge` console script."""
+    try:
+        cli(prog_name="rouge")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

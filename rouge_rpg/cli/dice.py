@@ -1,0 +1,67 @@
+"""`rouge roll` and `rouge odds`."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import click
+
+from rouge_rpg.cli.output import echo_json, percent
+from rouge_rpg.errors import LimitError
+
+#: Most rolls one `rouge roll --times` may ask for.
+MAX_TIMES = 10_000
+BAR_WIDTH = 40
+
+
+@click.command()
+@click.argument("expression")
+@click.option("--seed", type=int, default=None, help="Seed for reproducible rolls.")
+@click.option("--times", type=int, default=1, show_default=True, help="Roll this many times.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per roll per line.")
+def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
+    """Roll EXPRESSION and show every die, e.g. `rouge roll 4d6kh3+2`."""
+    from rouge_rpg.dice.parse import parse
+    from rouge_rpg.dice.roll import make_rng
+    from rouge_rpg.dice.roll import roll as roll_dice
+
+    if not 1 <= times <= MAX_TIMES:
+        raise LimitError(f"--times must be between 1 and {MAX_TIMES:,}, not {times}")
+    node = parse(expression)
+    rng = make_rng(seed)
+    for _ in range(times):
+        result = roll_dice(node, rng=rng)
+        if as_json:
+            echo_json(result.to_json())
+        else:
+            click.echo(result.detail)
+
+
+@click.command()
+@click.argument("expression")
+@click.option("--json", "as_json", is_flag=True, help="The distribution as exact fractions.")
+def odds(expression: str, as_json: bool) -> None:
+    """Exact odds of EXPRESSION, e.g. `rouge odds 2d6+3>=10`."""
+    from rouge_rpg.dice.odds import odds as exact_odds
+
+    result = exact_odds(expression)
+    if as_json:
+        echo_json(result.to_json())
+        return
+    outcomes = sorted(result.distribution)
+    top = max(result.distribution.values())
+    width = max(len("outcome"), *(len(str(o)) for o in outcomes))
+    click.echo(f"{result.expression}")
+    click.echo(
+        f"mean {float(result.mean):.4g}, min {result.min}, max {result.max}"
+        + ("" if result.exact else " (not exact)")
+    )
+    if result.note:
+        click.echo(f"note: {result.note}")
+    click.echo(f"{'outcome':>{width}}  {'P(=)':>8}  {'P(>=)':>8}")
+    at_least = sum(result.distribution.values(), Fraction(0))
+    for outcome in outcomes:
+        p = result.distribution[outcome]
+        bar = "#" * max(1, round(BAR_WIDTH * p / top))
+        click.echo(f"{outcome:>{width}}  {percent(p):>8}  {percent(at_least):>8}  {bar}")
+        at_least -= p

@@ -1,0 +1,304 @@
+"""Exact odds of a dice AST, computed with icepool.
+
+The AST is compiled into icepool `Die` objects. Every probability is a
+`fractions.Fraction`. Explosions without an end are followed to a stated depth
+(the chance of going deeper is under one in a billion) and the result is marked
+inexact. Work is bounded: a step whose size passes `MAX_WORK` is refused with
+an error before it starts, so `odds` never hangs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import attrs
+
+from rouge_rpg.dice import ast
+from rouge_rpg.dice.parse import MAX_EXPLOSIONS, parse
+from rouge_rpg.errors import DiceError, LimitError
+
+if TYPE_CHECKING:
+    from icepool import Die
+
+#: Largest product of two operand sizes in one step of the computation.
+MAX_WORK = 10_000_000
+#: Largest pool (dice × sides) that keep/drop or success counting may select from.
+MAX_POOL = 10_000
+#: Explosions are followed until the chance of going deeper is below this.
+EXPLOSION_TAIL = Fraction(1, 10**9)
+
+
+@attrs.frozen
+class Odds:
+    """The exact distribution of an expression: outcome → probability."""
+
+    expression: ast.Expr
+    distribution: dict[int, Fraction]
+    exact: bool = True
+    note: str | None = None
+
+    @property
+    def min(self) -> int:
+        return min(self.distribution)
+
+    @property
+    def max(self) -> int:
+        return max(self.distribution)
+
+    @property
+    def mean(self) -> Fraction:
+        return sum((o * p for o, p in self.distribution.items()), Fraction(0))
+
+    def probability(self, outcome: int) -> Fraction:
+        """P(total == outcome)."""
+        return self.distribution.get(outcome, Fraction(0))
+
+    def at_least(self, outcome: int) -> Fraction:
+        """P(total >= outcome)."""
+        return sum((p for o, p in self.distribution.items() if o >= outcome), Fraction(0))
+
+    def at_most(self, outcome: int) -> Fraction:
+        """P(total <= outcome)."""
+        return sum((p for o, p in self.distribution.items() if o <= outcome), Fraction(0))
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "expression": str(self.expression),
+            "exact": self.exact,
+            "mean": float(self.mean),
+            "min": self.min,
+            "max": self.max,
+            "distribution": [
+                {"outcome": o, "probability": f"{p.numerator}/{p.denominator}"}
+                for o, p in sorted(self.distribution.items())
+            ],
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+def odds(expr: ast.Expr | str) -> Odds:
+    """The exact distribution of `expr` (text or AST)."""
+    node = parse(expr) if isinstance(expr, str) else expr
+    return _odds(node)
+
+
+@lru_cache(maxsize=128)
+def _odds(node: ast.Expr) -> Odds:
+    compiler = _Compiler()
+    die = compiler.compile(node)
+    distribution = {
+        int(o): Fraction(p) for o, p in zip(die.outcomes(), die.probabilities(), strict=True)
+    }
+    distribution = {o: p for o, p in distribution.items() if p}
+    note = None
+    if compiler.depths:
+        depth = max(compiler.depths)
+        note = f"explosions followed to depth {depth}; deeper chains are left out"
+    return Odds(node, distribution, exact=not compiler.depths, note=note)
+
+
+class _Compiler:
+    """AST → icepool Die, with the work bound checked before each step."""
+
+    def __init__(self) -> None:
+        self.depths: list[int] = []
+
+    def compile(self, node: ast.Expr) -> Die[int]:
+        import icepool
+
+        if isinstance(node, ast.Literal):
+            return icepool.Die([node.value])
+        if isinstance(node, ast.Dice):
+            return self.dice(node)
+        if isinstance(node, ast.Group):
+            return self.group(node)
+        if isinstance(node, ast.Parenthetical | ast.Labeled):
+            return self.compile(node.inner)
+        if isinstance(node, ast.Negate):
+            return -self.compile(node.operand)
+        if isinstance(node, ast.Compare):
+            test = _TESTS[node.op]
+            return self.combine(node, self.compile(node.left), self.compile(node.right), test)
+        total = self.compile(node.first)
+        for op, term in node.rest:
+            other = self.compile(term)
+            if op == "/" and 0 in other.outcomes():
+                raise DiceError(f"division by zero is possible: '{term}' can be 0", term.span)
+            total = self.combine(node, total, other, _OPERATORS[op])
+        return total
+
+    def combine(
+        self, node: ast.Expr, left: Die[int], right: Die[int], op: Callable[[int, int], int]
+    ) -> Die[int]:
+        import icepool
+
+        self.check_work(node, len(left) * len(right))
+        return icepool.map(op, left, right)
+
+    def check_work(self, node: ast.Expr, work: int) -> None:
+        if work > MAX_WORK:
+            raise LimitError(
+                f"the exact odds of '{node}' are too large to compute "
+                f"({work:,} steps; the limit is {MAX_WORK:,}); 'rouge roll' still rolls it",
+                node.span,
+            )
+
+    def sum_of(self, node: ast.Expr, die: Die[int], count: int) -> Die[int]:
+        """The sum of `count` independent copies of `die`, by doubling."""
+        import icepool
+
+        size = len(die)
+        self.check_work(node, (count * (size - 1) + 1) ** 2)
+        result: Die[int] = icepool.Die([0])
+        power = die
+        while count:
+            if count & 1:
+                result = result + power
+            count >>= 1
+            if count:
+                power = power + power
+        return result
+
+    def dice(self, node: ast.Dice) -> Die[int]:
+        import icepool
+
+        faces = node.faces
+        base: Die[int] = icepool.Die(list(faces))
+        if node.reroll is not None:
+            point = node.reroll.point
+            base = base.reroll(point.matches, depth=1 if node.reroll.once else "inf")
+        lo, hi = node.minimum, node.maximum
+
+        def clamp(face: int) -> int:
+            if lo is not None and face < lo:
+                face = lo
+            if hi is not None and face > hi:
+                face = hi
+            return face
+
+        def score(face: int) -> int:
+            value = clamp(face)
+            if not node.counts_successes:
+                return value
+            hit = 1 if node.successes is not None and node.successes.matches(value) else 0
+            miss = 1 if node.failures is not None and node.failures.matches(value) else 0
+            return hit - miss
+
+        if node.explode is not None:
+            if node.select is not None:
+                raise DiceError(
+                    "exact odds of keep or drop among exploding dice are not supported; "
+                    "'rouge roll' still rolls it",
+                    node.span,
+                )
+            one = self.explosion_chain(node, base, score, faces)
+            return self.sum_of(node, one, node.count)
+        scored: Die[int] = base.map(score)
+        if node.select is None:
+            return self.sum_of(node, scored, node.count)
+        self.check_pool(node, node.count * len(base))
+        kept = _kept(node.select, node.count)
+        if kept == 0:
+            return icepool.Die([0])
+        pool = base.map(clamp).pool(node.count)
+        chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
+        if not node.counts_successes:
+            return chosen.sum()
+        return chosen.expand().map(lambda faces: sum(score(f) for f in faces))
+
+    def explosion_chain(
+        self, node: ast.Dice, base: Die[int], score: Callable[[int], int], faces: range
+    ) -> Die[int]:
+        """One die and the dice its explosions add, scored and summed."""
+        assert node.explode is not None
+        point = node.explode.point or ast.ComparePoint("=", faces[-1])
+        chance = sum(
+            (
+                p
+                for o, p in zip(base.outcomes(), base.probabilities(), strict=True)
+                if point.matches(o)
+            ),
+            Fraction(0),
+        )
+        if node.explode.once:
+            depth = 1
+        else:
+            depth = min(
+                MAX_EXPLOSIONS, max(1, math.ceil(math.log(EXPLOSION_TAIL) / math.log(chance)))
+            )
+            self.depths.append(depth)
+
+        def then(deeper: Die[int]) -> Callable[[int], Die[int] | int]:
+            return lambda face: score(face) + deeper if point.matches(face) else score(face)
+
+        chain: Die[int] = base.map(score)
+        for _ in range(depth):
+            chain = base.map(then(chain))
+        return chain
+
+    def check_pool(self, node: ast.Expr, size: int) -> None:
+        if size > MAX_POOL:
+            raise LimitError(
+                f"the exact odds of '{node}' are too large to compute "
+                f"(a pool of {size:,} dice × faces; the limit is {MAX_POOL:,}); "
+                "'rouge roll' still rolls it",
+                node.span,
+            )
+
+    def group(self, node: ast.Group) -> Die[int]:
+        import icepool
+
+        items = [self.compile(item) for item in node.items]
+
+        def score(total: int) -> int:
+            if not node.counts_successes:
+                return total
+            hit = 1 if node.successes is not None and node.successes.matches(total) else 0
+            miss = 1 if node.failures is not None and node.failures.matches(total) else 0
+            return hit - miss
+
+        if node.select is None:
+            total: Die[int] = icepool.Die([0])
+            for item in items:
+                total = self.combine(node, total, item.map(score), _OPERATORS["+"])
+            return total
+        self.check_pool(node, sum(len(item) for item in items))
+        kept = _kept(node.select, len(items))
+        if kept == 0:
+            return icepool.Die([0])
+        pool = icepool.Pool(items)
+        chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
+        if not node.counts_successes:
+            return chosen.sum()
+        return chosen.expand().map(lambda totals: sum(score(t) for t in totals))
+
+
+def _kept(select: ast.Select, count: int) -> int:
+    """How many dice a keep or drop leaves."""
+    return min(select.count, count) if select.keep else max(count - select.count, 0)
+
+
+def _keeps_high(select: ast.Select) -> bool:
+    """Whether the dice left are the highest ones (keep high, or drop low)."""
+    return select.high == select.keep
+
+
+_OPERATORS: dict[str, Callable[[int, int], int]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a // b,
+}
+_TESTS: dict[str, Callable[[int, int], int]] = {
+    ">=": lambda a, b: int(a >= b),
+    "<=": lambda a, b: int(a <= b),
+    ">": lambda a, b: int(a > b),
+    "<": lambda a, b: int(a < b),
+    "==": lambda a, b: int(a == b),
+}

@@ -1,0 +1,418 @@
+"""Seeded rolls of a dice AST, with a per-die breakdown.
+
+An expression is compiled once into nested closures (cached with the parse), so
+a roll does only integer work; the breakdown is kept as a raw record and turned
+into `DieResult`s or text only when asked for.
+
+Randomness comes from `random.Random.getrandbits` alone, with the rejection
+sampling written here, so a seed gives the same rolls on every supported Python.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+import attrs
+
+from rouge_rpg.dice import ast
+from rouge_rpg.dice.parse import MAX_DICE, MAX_EXPLOSIONS, parse
+from rouge_rpg.errors import DiceError, LimitError
+
+# Per-die flags in the raw record.
+DROPPED = 1
+REROLLED = 2
+EXPLODED = 4
+
+Raw = Any  # nested tuples mirroring the AST; see `_compile`
+Below = Callable[[int], int]
+Step = Callable[[Below, list[int]], tuple[int, Raw]]
+
+
+@attrs.frozen
+class DieResult:
+    """One die of a roll: its face and what happened to it."""
+
+    term: ast.Dice
+    value: int
+    kept: bool
+    rerolled: bool
+    exploded: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "value": self.value,
+            "kept": self.kept,
+            "rerolled": self.rerolled,
+            "exploded": self.exploded,
+        }
+
+
+@attrs.frozen
+class Roll:
+    """The result of rolling an expression: its total and how it came about."""
+
+    expression: ast.Expr
+    total: int
+    raw: Raw = attrs.field(repr=False)
+
+    @property
+    def detail(self) -> str:
+        """`4d6kh3 (6, 5, 3, ~~1~~) + 2 = 16`."""
+        return f"{render(self.expression, self.raw)} = {self.total}"
+
+    def dice(self) -> list[DieResult]:
+        """Every die rolled, in order, rerolled and dropped ones included."""
+        return list(_dice(self.expression, self.raw))
+
+    def to_json(self) -> dict[str, object]:
+        terms: list[dict[str, object]] = []
+        for term, raw in _terms(self.expression, self.raw):
+            values, flags = raw
+            terms.append(
+                {
+                    "term": str(term),
+                    "rolls": [
+                        _die(term, v, flags[i] if flags else 0).to_json()
+                        for i, v in enumerate(values)
+                    ],
+                }
+            )
+        return {
+            "expression": str(self.expression),
+            "total": self.total,
+            "detail": self.detail,
+            "dice": terms,
+        }
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+#: Unseeded rolls share one generator, seeded once from the operating system.
+_SHARED = random.Random()
+
+
+def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
+    """The generator to roll with: `rng` if given, else one seeded with `seed`."""
+    if rng is not None:
+        return rng
+    return _SHARED if seed is None else random.Random(seed)
+
+
+def roll(
+    expr: ast.Expr | str, *, seed: int | None = None, rng: random.Random | None = None
+) -> Roll:
+    """Roll `expr` (text or AST). Same seed, same roll, on every supported Python."""
+    node, step = prepared(expr) if isinstance(expr, str) else (expr, compiled(expr))
+    total, raw = step(_below_from(make_rng(seed, rng)), [MAX_DICE])
+    return Roll(node, total, raw)
+
+
+@lru_cache(maxsize=512)
+def prepared(text: str) -> tuple[ast.Expr, Step]:
+    """The AST of `text` and the closure that rolls it."""
+    node = parse(text)
+    return node, compiled(node)
+
+
+def _below_from(rng: random.Random) -> Below:
+    bits = rng.getrandbits
+
+    def below(n: int) -> int:
+        """A uniform integer in [0, n), by CPython's own rejection method."""
+        k = n.bit_length()
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        return r
+
+    return below
+
+
+# -- compilation ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def compiled(node: ast.Expr) -> Step:
+    """The closure that rolls `node` (cached: ASTs are immutable values)."""
+    return _compile(node)
+
+
+def _compile(node: ast.Expr) -> Step:
+    if isinstance(node, ast.Literal):
+        value = node.value
+        return lambda below, budget: (value, None)
+    if isinstance(node, ast.Dice):
+        return _compile_dice(node)
+    if isinstance(node, ast.Group):
+        return _compile_group(node)
+    if isinstance(node, ast.Parenthetical | ast.Labeled):
+        return _compile(node.inner)
+    if isinstance(node, ast.Negate):
+        operand = _compile(node.operand)
+
+        def negate(below: Below, budget: list[int]) -> tuple[int, Raw]:
+            total, raw = operand(below, budget)
+            return -total, raw
+
+        return negate
+    if isinstance(node, ast.Sum | ast.Product):
+        return _compile_chain(node)
+    assert isinstance(node, ast.Compare)
+    return _compile_compare(node)
+
+
+def _compile_chain(node: ast.Sum | ast.Product) -> Step:
+    first = _compile(node.first)
+    rest = [(op, _compile(term), term) for op, term in node.rest]
+    if isinstance(node, ast.Sum) and len(rest) == 1 and rest[0][0] == "+":
+        second = rest[0][1]
+
+        def add(below: Below, budget: list[int]) -> tuple[int, Raw]:
+            a, raw_a = first(below, budget)
+            b, raw_b = second(below, budget)
+            return a + b, (raw_a, raw_b)
+
+        return add
+
+    def chain(below: Below, budget: list[int]) -> tuple[int, Raw]:
+        total, raw = first(below, budget)
+        raws = [raw]
+        for op, step, term in rest:
+            value, raw = step(below, budget)
+            raws.append(raw)
+            if op == "+":
+                total += value
+            elif op == "-":
+                total -= value
+            elif op == "*":
+                total *= value
+            elif value == 0:
+                raise DiceError(f"division by zero: '{term}' rolled 0", term.span)
+            else:
+                total //= value
+        return total, tuple(raws)
+
+    return chain
+
+
+def _compile_compare(node: ast.Compare) -> Step:
+    left, right, op = _compile(node.left), _compile(node.right), node.op
+    test = _COMPARATORS[op]
+
+    def compare(below: Below, budget: list[int]) -> tuple[int, Raw]:
+        a, raw_a = left(below, budget)
+        b, raw_b = right(below, budget)
+        return int(test(a, b)), (raw_a, raw_b)
+
+    return compare
+
+
+_COMPARATORS: dict[str, Callable[[int, int], bool]] = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+}
+
+
+def _too_many(node: ast.Expr) -> LimitError:
+    return LimitError(f"this roll needs more than {MAX_DICE:,} dice", node.span)
+
+
+def _compile_dice(node: ast.Dice) -> Step:
+    count = node.count
+    faces = node.faces
+    sides, low = len(faces), faces[0]
+    plain = node == ast.Dice(count, node.sides)
+    if plain and count == 1:
+
+        def one(below: Below, budget: list[int]) -> tuple[int, Raw]:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _too_many(node)
+            value = below(sides) + low
+            return value, ((value,), None)
+
+        return one
+    if plain:
+
+        def many(below: Below, budget: list[int]) -> tuple[int, Raw]:
+            budget[0] -= count
+            if budget[0] < 0:
+                raise _too_many(node)
+            values = tuple([below(sides) + low for _ in range(count)])
+            return sum(values), (values, None)
+
+        return many
+    return _compile_modified_dice(node, sides, low)
+
+
+def _compile_modified_dice(node: ast.Dice, sides: int, low: int) -> Step:
+    count = node.count
+    reroll, explode = node.reroll, node.explode
+    explode_point = None
+    if explode is not None:
+        explode_point = explode.point or ast.ComparePoint("=", low + sides - 1)
+    minimum, maximum, select = node.minimum, node.maximum, node.select
+    successes, failures = node.successes, node.failures
+
+    def face(below: Below, budget: list[int], values: list[int], flags: list[int]) -> int:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _too_many(node)
+        value = below(sides) + low
+        if reroll is not None and reroll.point.matches(value):
+            while True:
+                values.append(value)
+                flags.append(REROLLED)
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _too_many(node)
+                value = below(sides) + low
+                if reroll.once or not reroll.point.matches(value):
+                    break
+        return value
+
+    def dice(below: Below, budget: list[int]) -> tuple[int, Raw]:
+        values: list[int] = []
+        flags: list[int] = []
+        for _ in range(count):
+            value = face(below, budget, values, flags)
+            explosions = 0
+            while explode_point is not None and explode_point.matches(value):
+                values.append(value)
+                flags.append(EXPLODED)
+                explosions += 1
+                if explosions > MAX_EXPLOSIONS:
+                    raise LimitError(f"a die exploded more than {MAX_EXPLOSIONS} times", node.span)
+                value = face(below, budget, values, flags)
+                if explode is not None and explode.once:
+                    values.append(value)
+                    flags.append(0)
+                    break
+            else:
+                values.append(value)
+                flags.append(0)
+        if minimum is not None or maximum is not None:
+            lo = low if minimum is None else minimum
+            hi = low + sides - 1 if maximum is None else maximum
+            values = [
+                v if f & REROLLED else min(max(v, lo), hi)
+                for v, f in zip(values, flags, strict=True)
+            ]
+        live = [i for i, f in enumerate(flags) if not f & REROLLED]
+        if select is not None:
+            kept = select.kept_indices([values[i] for i in live])
+            for position, i in enumerate(live):
+                if position not in kept:
+                    flags[i] |= DROPPED
+            live = [i for position, i in enumerate(live) if position in kept]
+        if successes is not None or failures is not None:
+            total = 0
+            for i in live:
+                if successes is not None and successes.matches(values[i]):
+                    total += 1
+                if failures is not None and failures.matches(values[i]):
+                    total -= 1
+        else:
+            total = sum(values[i] for i in live)
+        return total, (tuple(values), tuple(flags))
+
+    return dice
+
+
+def _compile_group(node: ast.Group) -> Step:
+    items = [_compile(item) for item in node.items]
+    select, successes, failures = node.select, node.successes, node.failures
+
+    def group(below: Below, budget: list[int]) -> tuple[int, Raw]:
+        results = [item(below, budget) for item in items]
+        totals = [total for total, _ in results]
+        kept = set(range(len(totals))) if select is None else select.kept_indices(totals)
+        if successes is not None or failures is not None:
+            total = 0
+            for i in kept:
+                if successes is not None and successes.matches(totals[i]):
+                    total += 1
+                if failures is not None and failures.matches(totals[i]):
+                    total -= 1
+        else:
+            total = sum(totals[i] for i in kept)
+        return total, (tuple(raw for _, raw in results), tuple(totals), frozenset(kept))
+
+    return group
+
+
+# -- reading the raw record ------------------------------------------------------
+
+
+def _children(node: ast.Expr, raw: Raw) -> Iterator[tuple[ast.Expr, Raw]]:
+    """The (child, raw) pairs of `node`, in the order they were rolled."""
+    if isinstance(node, ast.Parenthetical | ast.Labeled):
+        yield node.inner, raw
+    elif isinstance(node, ast.Negate):
+        yield node.operand, raw
+    elif isinstance(node, ast.Sum | ast.Product):
+        yield from zip([node.first, *(t for _, t in node.rest)], raw, strict=True)
+    elif isinstance(node, ast.Compare):
+        yield from zip((node.left, node.right), raw, strict=True)
+    elif isinstance(node, ast.Group):
+        yield from zip(node.items, raw[0], strict=True)
+
+
+def _terms(node: ast.Expr, raw: Raw) -> Iterator[tuple[ast.Dice, Raw]]:
+    if isinstance(node, ast.Dice):
+        yield node, raw
+        return
+    for child, child_raw in _children(node, raw):
+        yield from _terms(child, child_raw)
+
+
+def _die(term: ast.Dice, value: int, flag: int) -> DieResult:
+    return DieResult(
+        term, value, not flag & (DROPPED | REROLLED), bool(flag & REROLLED), bool(flag & EXPLODED)
+    )
+
+
+def _dice(node: ast.Expr, raw: Raw) -> Iterator[DieResult]:
+    for term, (values, flags) in _terms(node, raw):
+        for i, value in enumerate(values):
+            yield _die(term, value, flags[i] if flags else 0)
+
+
+def render(node: ast.Expr, raw: Raw) -> str:
+    """The expression with each die's face: `4d6kh3 (6, 5, 3, ~~1~~) + 2`."""
+    if isinstance(node, ast.Literal):
+        return str(node.value)
+    if isinstance(node, ast.Dice):
+        values, flags = raw
+        shown = []
+        for i, value in enumerate(values):
+            flag = flags[i] if flags else 0
+            text = str(value) + ("!" if flag & EXPLODED else "")
+            shown.append(f"~~{text}~~" if flag & (DROPPED | REROLLED) else text)
+        return f"{node} ({', '.join(shown)})"
+    if isinstance(node, ast.Group):
+        parts = []
+        for i, (item, item_raw) in enumerate(zip(node.items, raw[0], strict=True)):
+            text = render(item, item_raw)
+            parts.append(text if i in raw[2] else f"~~{text}~~")
+        modifiers = str(attrs.evolve(node, items=()))[2:]
+        return "{" + ", ".join(parts) + "}" + modifiers
+    if isinstance(node, ast.Parenthetical):
+        return f"({render(node.inner, raw)})"
+    if isinstance(node, ast.Labeled):
+        return f"{render(node.inner, raw)} [{node.label}]"
+    if isinstance(node, ast.Negate):
+        return f"-{render(node.operand, raw)}"
+    if isinstance(node, ast.Compare):
+        return f"{render(node.left, raw[0])} {node.op} {render(node.right, raw[1])}"
+    parts = [render(node.first, raw[0])]
+    for (op, term), term_raw in zip(node.rest, raw[1:], strict=True):
+        parts.append(f"{op} {render(term, term_raw)}")
+    return " ".join(parts)
