@@ -58,7 +58,8 @@ def join_spans(first: Span | None, last: Span | None) -> Span | None:
 def span_of(item: Any) -> Span | None:
     """The span of an AST node, a token, or a modifier tuple."""
     if isinstance(item, tuple):
-        return item[1]
+        found: Span = item[1]
+        return found
     if hasattr(item, "type") and hasattr(item, "line"):
         return token_span(item)
     span = getattr(item, "span", None)
