@@ -1,0 +1,517 @@
+"""The rules AST: frozen attrs nodes named after the rules of `grammars/rules.lark`.
+
+Expressions are the dice AST of `rouge_rpg.dice.ast` plus the nodes here
+(`Reference`, `Call`, `Boolean`, `AnyOf`, `AllOf`, `Not`). Every node keeps its
+span; definitions also keep their file. Every node prints back to source text.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeAlias
+
+import attrs
+
+from rouge_rpg.diagnostics import Span
+from rouge_rpg.dice import ast as dice
+
+_span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+def quote(text: str) -> str:
+    """`text` as a rules-language string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@attrs.frozen
+class Name:
+    """An identifier as written, with its place."""
+
+    text: str
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# -- expressions ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Reference:
+    """`actor.body`, `dc`, `act.severity`, or `actor[stat]` (with `index`)."""
+
+    path: tuple[Name, ...]
+    index: Name | None = None
+    span: Span | None = _span
+
+    @property
+    def root(self) -> str:
+        return self.path[0].text
+
+    def __str__(self) -> str:
+        text = ".".join(n.text for n in self.path)
+        return f"{text}[{self.index}]" if self.index else text
+
+
+@attrs.frozen
+class Call:
+    """`actor.has(exposed)`, `target.is(human)`."""
+
+    subject: Name
+    method: Name
+    argument: Name
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"{self.subject}.{self.method}({self.argument})"
+
+
+@attrs.frozen
+class Boolean:
+    value: bool
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+@attrs.frozen
+class AnyOf:
+    """`a or b or c`."""
+
+    operands: tuple[Test, ...]
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return " or ".join(_wrap(o, AnyOf) for o in self.operands)
+
+
+@attrs.frozen
+class AllOf:
+    """`a and b and c`."""
+
+    operands: tuple[Test, ...]
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return " and ".join(_wrap(o, AnyOf | AllOf) for o in self.operands)
+
+
+@attrs.frozen
+class Not:
+    operand: Test
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"not {_wrap(self.operand, AnyOf | AllOf)}"
+
+
+def _wrap(node: object, kinds: object) -> str:
+    return f"({node})" if isinstance(node, kinds) else str(node)  # type: ignore[arg-type]
+
+
+Test: TypeAlias = "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not"
+
+
+def references(node: object) -> list[Reference]:
+    """Every `Reference` inside an expression, in order."""
+    found: list[Reference] = []
+    stack: list[object] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Reference):
+            found.append(current)
+        elif isinstance(current, dice.Sum | dice.Product):
+            stack.extend(reversed([current.first, *(t for _, t in current.rest)]))
+        elif isinstance(current, dice.Compare):
+            stack.extend((current.right, current.left))
+        elif isinstance(current, dice.Parenthetical | dice.Labeled):
+            stack.append(current.inner)
+        elif isinstance(current, dice.Negate):
+            stack.append(current.operand)
+        elif isinstance(current, dice.Group):
+            stack.extend(reversed(current.items))
+        elif isinstance(current, AnyOf | AllOf):
+            stack.extend(reversed(current.operands))
+        elif isinstance(current, Not):
+            stack.append(current.operand)
+    return found
+
+
+# -- effects --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Duration:
+    amount: int
+    unit: str  # singular: round, scene, minute, hour, day, week
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
+
+
+@attrs.frozen
+class Effect:
+    """One change: `damage target 2d6`, `gain nectar 2`, `narrate "..."`."""
+
+    verb: str  # damage heal gain lose set advance reduce narrate
+    who: str = "actor"
+    what: Name | None = None
+    amount: Test | None = None
+    duration: Duration | None = None
+    text: str | None = None
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        if self.verb == "narrate":
+            return f"narrate {quote(self.text or '')}"
+        parts = [self.verb]
+        if self.who != "actor" or self.verb in {"damage", "heal"}:
+            parts.append(self.who)
+        if self.what is not None:
+            parts.append(self.what.text)
+        if self.amount is not None:
+            parts.append(str(self.amount))
+        if self.duration is not None:
+            parts.append(f"for {self.duration}")
+        return " ".join(parts)
+
+
+# -- clauses --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Trigger:
+    """`at 0: gain shutdown`, or `at 0 for 2 days: ...` once it has lasted."""
+
+    at: int
+    lasting: Duration | None
+    effects: tuple[Effect, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Modifier:
+    """`modifier +2 armor to all when actor.has(armored) "note"`."""
+
+    value: Test
+    type: Name | None
+    direction: str  # "to" (the bearer acts) or "against" (the bearer is the target)
+    selector: Name | None  # a check id; None for all
+    when: Test | None = None
+    note: str | None = None
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        value = str(self.value)
+        text = f"modifier {value if value.startswith('-') else '+' + value}"
+        if self.type is not None:
+            text += f" {self.type}"
+        text += f" {self.direction} {self.selector or 'all'}"
+        if self.when is not None:
+            text += f" when {self.when}"
+        return text + (f" {quote(self.note)}" if self.note else "")
+
+
+@attrs.frozen
+class Param:
+    name: Name
+    type: Name | None = None
+    default: Test | None = None
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        text = self.name.text
+        if self.type is not None:
+            text += f": {self.type}"
+        return text + (f" = {self.default}" if self.default is not None else "")
+
+
+@attrs.frozen
+class Rung:
+    """One outcome of a check's ladder; `when` is None for `otherwise`."""
+
+    name: Name
+    when: Test | None
+    narrative: str | None = None
+    effects: tuple[Effect, ...] = ()
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Relation:
+    kind: str  # authority, jurisdiction, hostile, distrusts, allied
+    other: Name
+    note: str | None = None
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        words = {
+            "authority": "authority over",
+            "jurisdiction": "jurisdiction over",
+            "hostile": "hostile to",
+            "distrusts": "distrusts",
+            "allied": "allied with",
+        }
+        return f"{words[self.kind]} {self.other}" + (f" {quote(self.note)}" if self.note else "")
+
+
+@attrs.frozen
+class Grant:
+    """A faction's `resource nectar start 6`."""
+
+    resource: Name
+    start: int | None = None
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Holders:
+    """`for faction aletheia, ochrona`: who may have an ability."""
+
+    kind: str  # faction, kind, member
+    ids: tuple[Name, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Cost:
+    resource: Name
+    amount: Test
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Argument:
+    name: Name | None
+    value: Test
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}" if self.name else str(self.value)
+
+
+@attrs.frozen
+class CheckCall:
+    """`check action(stat = body, dc = 9)` inside an ability."""
+
+    check: Name
+    arguments: tuple[Argument, ...] = ()
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        args = ", ".join(str(a) for a in self.arguments)
+        return f"check {self.check}({args})" if self.arguments else f"check {self.check}"
+
+
+@attrs.frozen
+class Outcome:
+    """`on success, critical: ...`"""
+
+    outcomes: tuple[Name, ...]
+    effects: tuple[Effect, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class ConstraintRule:
+    """`forbid harm when target.is(human) unless passes free_will`."""
+
+    mode: str  # forbid, require
+    act: Name
+    when: Test | None = None
+    unless: Name | None = None
+    span: Span | None = _span
+
+
+# -- definitions ------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Definition:
+    """Fields every definition has."""
+
+    id: Name
+    title: str | None = None
+    description: str | None = None
+    override: bool = False
+    file: str = attrs.field(default="", eq=False)
+    span: Span | None = _span
+
+    KIND: ClassVar[str] = ""
+
+    @property
+    def kind(self) -> str:
+        """The definition's keyword: `check`, `faction`, `power`..."""
+        return self.KIND
+
+    @property
+    def display(self) -> str:
+        return self.title or self.id.text
+
+
+@attrs.frozen(kw_only=True)
+class RulebookInfo(Definition):
+    KIND: ClassVar[str] = "rulebook"
+
+
+@attrs.frozen(kw_only=True)
+class Constant(Definition):
+    value: Test
+    KIND: ClassVar[str] = "const"
+
+
+@attrs.frozen(kw_only=True)
+class Attribute(Definition):
+    low: int
+    high: int
+    default: int | None = None
+    skill: bool = False
+    KIND: ClassVar[str] = "attribute"
+
+
+@attrs.frozen(kw_only=True)
+class Kind(Definition):
+    parent: Name | None = None
+    KIND: ClassVar[str] = "kind"
+
+
+@attrs.frozen(kw_only=True)
+class BonusType(Definition):
+    KIND: ClassVar[str] = "bonus_type"
+
+
+@attrs.frozen(kw_only=True)
+class Act(Definition):
+    severity: int
+    KIND: ClassVar[str] = "act"
+
+
+@attrs.frozen(kw_only=True)
+class Resource(Definition):
+    maximum: int
+    start: int | None = None
+    decay: int | None = None
+    decay_unit: str | None = None
+    triggers: tuple[Trigger, ...] = ()
+    KIND: ClassVar[str] = "resource"
+
+    @property
+    def low(self) -> int:
+        return 0
+
+    @property
+    def high(self) -> int:
+        return self.maximum
+
+
+@attrs.frozen(kw_only=True)
+class Track(Definition):
+    low: int
+    high: int
+    takes_damage: bool = False
+    clock: bool = False
+    triggers: tuple[Trigger, ...] = ()
+    KIND: ClassVar[str] = "track"
+
+    @property
+    def kind(self) -> str:
+        return "clock" if self.clock else "track"
+
+
+@attrs.frozen(kw_only=True)
+class Condition(Definition):
+    blocks: tuple[Name, ...] = ()  # Name("all") blocks every action
+    modifiers: tuple[Modifier, ...] = ()
+    lasts: Duration | None = None
+    KIND: ClassVar[str] = "condition"
+
+
+@attrs.frozen(kw_only=True)
+class Check(Definition):
+    params: tuple[Param, ...] = ()
+    roll: Test
+    versus: Test | None = None
+    rungs: tuple[Rung, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    default: bool = False
+    KIND: ClassVar[str] = "check"
+
+
+@attrs.frozen(kw_only=True)
+class Faction(Definition):
+    being: Name | None = None
+    grants: tuple[Grant, ...] = ()
+    traits: tuple[str, ...] = ()
+    abilities: tuple[Name, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    KIND: ClassVar[str] = "faction"
+
+
+@attrs.frozen(kw_only=True)
+class Member(Definition):
+    faction: Name
+    deceased: bool = False
+    modifiers: tuple[Modifier, ...] = ()
+    KIND: ClassVar[str] = "member"
+
+
+@attrs.frozen(kw_only=True)
+class Ability(Definition):
+    power: bool = False
+    holders: tuple[Holders, ...] = ()
+    requires: tuple[Test, ...] = ()
+    costs: tuple[Cost, ...] = ()
+    target: str = "none"  # none, optional, required
+    check: CheckCall | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    lasts: Duration | None = None
+    KIND: ClassVar[str] = "ability"
+
+    @property
+    def kind(self) -> str:
+        return "power" if self.power else "ability"
+
+
+@attrs.frozen(kw_only=True)
+class Constraint(Definition):
+    applies: tuple[Name, ...] = ()
+    exempt: tuple[Test, ...] = ()
+    rules: tuple[ConstraintRule, ...] = ()
+    KIND: ClassVar[str] = "constraint"
+
+
+@attrs.frozen
+class Include:
+    path: str
+    file: str = attrs.field(default="", eq=False)
+    span: Span | None = _span
+
+
+AnyDefinition: TypeAlias = (
+    RulebookInfo
+    | Constant
+    | Attribute
+    | Kind
+    | BonusType
+    | Act
+    | Resource
+    | Track
+    | Condition
+    | Check
+    | Faction
+    | Member
+    | Ability
+    | Constraint
+)
+
+
+@attrs.frozen
+class File:
+    """One parsed rules file: its includes and definitions, in order."""
+
+    path: str
+    includes: tuple[Include, ...]
+    definitions: tuple[AnyDefinition, ...]

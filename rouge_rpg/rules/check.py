@@ -1,0 +1,737 @@
+"""The static checker: every name resolves, types agree, ladders can be reached.
+
+`check(definitions)` returns every problem found, as diagnostics; it never
+stops at the first one. Types are simple and fixed: numbers, booleans, and the
+kinds of definition a name can refer to (a kind, a faction, a condition...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+
+from rouge_rpg.diagnostics import Diagnostic, Span
+from rouge_rpg.dice import ast as dice
+from rouge_rpg.rules import ast
+
+NUMBER = "number"
+BOOL = "condition"  # a test: true or false
+TEXT = "text"
+BEING = "character"
+
+#: Parameter types a check may declare.
+PARAM_TYPES = frozenset(
+    {NUMBER, "attribute", "act", "condition", "kind", "faction", "resource", "track", "member"}
+)
+#: Values of the roll that a check's ladder may test.
+ROLL_NAMES = {
+    "total": "the roll's total, modifiers included",
+    "dice": "the sum of the dice alone",
+    "opposition": "the value of the 'vs' line",
+    "margin": "total minus opposition",
+}
+#: Fields of `actor` and `target` besides attributes, resources and tracks.
+BEING_FIELDS = {"name": TEXT, "kind": "kind", "faction": "faction", "member": "member"}
+#: Methods of `actor` and `target`: method → what its argument must be.
+BEING_METHODS = {"has": ("condition",), "is": ("kind", "faction", "member")}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+#: What each effect verb acts on.
+_EFFECT_TARGETS = {
+    "gain": ("resource", "condition"),
+    "lose": ("resource", "condition"),
+    "set": ("resource", "track"),
+    "advance": ("track",),
+    "reduce": ("track",),
+}
+
+
+def kind_word(kind: str) -> str:
+    """`an attribute`, `a check`: a definition kind with its article."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind.replace("_", " ")
+
+
+@attrs.define
+class Scope:
+    """What a name may mean at one place in the rules."""
+
+    params: dict[str, str] = attrs.field(factory=dict)
+    roll: bool = False  # total, dice, margin, opposition
+    actor: bool = True
+    target: bool = True
+    where: str = ""
+
+
+class Checker:
+    """Walks every definition and collects diagnostics."""
+
+    def __init__(self, definitions: Mapping[str, ast.AnyDefinition]) -> None:
+        self.defs = definitions
+        self.diagnostics: list[Diagnostic] = []
+        self.file = ""
+        self.damage_reported = False
+
+    # -- reporting ------------------------------------------------------------------
+    def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        located = span.with_file(self.file) if span is not None else None
+        self.diagnostics.append(Diagnostic("error", message, located, hint))
+
+    def warning(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        located = span.with_file(self.file) if span is not None else None
+        self.diagnostics.append(Diagnostic("warning", message, located, hint))
+
+    def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+        return f"did you mean '{close[0]}'?" if close else None
+
+    def ids_of(self, *kinds: str) -> list[str]:
+        return [i for i, d in self.defs.items() if d.KIND in kinds or d.kind in kinds]
+
+    def lookup(
+        self, name: ast.Name, *kinds: str, role: str | None = None
+    ) -> ast.AnyDefinition | None:
+        """The definition `name` refers to, which must be one of `kinds`."""
+        found = self.defs.get(name.text)
+        wanted = kind_word(" or ".join(kinds))
+        if found is None:
+            what = role or " or ".join(k.replace("_", " ") for k in kinds)
+            self.error(
+                f"unknown {what} '{name.text}'",
+                name.span,
+                self.suggest(name.text, self.ids_of(*kinds)),
+            )
+            return None
+        if found.KIND not in kinds and found.kind not in kinds:
+            self.error(
+                f"'{name.text}' is {kind_word(found.kind)}, but {wanted} is expected here",
+                name.span,
+            )
+            return None
+        return found
+
+    # -- expressions --------------------------------------------------------------------
+    def infer(self, node: object, scope: Scope) -> str | None:
+        """The type of an expression, or None where an error was reported."""
+        if isinstance(node, dice.Literal | dice.Dice):
+            return NUMBER
+        if isinstance(node, dice.Group):
+            for item in node.items:
+                self.expect(item, NUMBER, scope)
+            return NUMBER
+        if isinstance(node, dice.Parenthetical | dice.Labeled):
+            return self.infer(node.inner, scope)
+        if isinstance(node, dice.Negate):
+            return NUMBER if self.expect(node.operand, NUMBER, scope) else None
+        if isinstance(node, dice.Sum | dice.Product):
+            ok = self.expect(node.first, NUMBER, scope)
+            for _, term in node.rest:
+                ok = self.expect(term, NUMBER, scope) and ok
+            return NUMBER if ok else None
+        if isinstance(node, dice.Compare):
+            return self.compare(node, scope)
+        if isinstance(node, ast.Boolean):
+            return BOOL
+        if isinstance(node, ast.AnyOf | ast.AllOf):
+            ok = True
+            for operand in node.operands:
+                ok = self.expect(operand, BOOL, scope) and ok
+            return BOOL if ok else None
+        if isinstance(node, ast.Not):
+            return BOOL if self.expect(node.operand, BOOL, scope) else None
+        if isinstance(node, ast.Call):
+            return self.call(node, scope)
+        if isinstance(node, ast.Reference):
+            return self.reference(node, scope)
+        raise TypeError(f"not an expression: {node!r}")
+
+    def expect(self, node: object, wanted: str, scope: Scope) -> bool:
+        """Check that `node` has type `wanted`; report it if not."""
+        found = self.infer(node, scope)
+        if found is None:
+            return False
+        if found != wanted:
+            self.error(
+                f"expected {_type_words(wanted)}, but '{node}' is {_type_words(found)}",
+                getattr(node, "span", None),
+            )
+            return False
+        return True
+
+    def compare(self, node: dice.Compare, scope: Scope) -> str | None:
+        left, right = self.infer(node.left, scope), self.infer(node.right, scope)
+        if left is None or right is None:
+            return None
+        if node.op != "==" and (left != NUMBER or right != NUMBER):
+            bad = node.left if left != NUMBER else node.right
+            bad_type = left if bad is node.left else right
+            self.error(
+                f"'{node.op}' compares numbers, but '{bad}' is {_type_words(bad_type)}", node.span
+            )
+            return None
+        if left != right:
+            self.error(
+                f"'{node}' compares {_type_words(left)} with {_type_words(right)}", node.span
+            )
+            return None
+        return BOOL
+
+    def call(self, node: ast.Call, scope: Scope) -> str | None:
+        if not self.being_root(node.subject, scope):
+            return None
+        kinds = BEING_METHODS.get(node.method.text)
+        if kinds is None:
+            self.error(
+                f"'{node.subject}' has no method '{node.method}'; use has(condition) or is(kind)",
+                node.method.span,
+                self.suggest(node.method.text, BEING_METHODS),
+            )
+            return None
+        return BOOL if self.lookup(node.argument, *kinds) is not None else None
+
+    def being_root(self, name: ast.Name, scope: Scope) -> bool:
+        if name.text == "actor" and not scope.actor:
+            self.error(f"there is no actor in {scope.where}", name.span)
+            return False
+        if name.text == "target" and not scope.target:
+            self.error(f"there is no target in {scope.where}", name.span)
+            return False
+        if name.text not in {"actor", "target"}:
+            self.error(f"'{name}' is not a character; use actor or target", name.span)
+            return False
+        return True
+
+    def reference(self, node: ast.Reference, scope: Scope) -> str | None:
+        root = node.path[0]
+        if root.text in {"actor", "target"}:
+            return self.being_reference(node, scope)
+        if node.index is not None:
+            self.error(f"only actor and target can be indexed, not '{root}'", root.span)
+            return None
+        if root.text in scope.params:
+            kind = scope.params[root.text]
+            if len(node.path) == 1:
+                return kind
+            if kind == "act" and len(node.path) == 2 and node.path[1].text == "severity":
+                return NUMBER
+            self.error(
+                f"'{node}': {kind_word(kind)} parameter has no field '{node.path[1]}'",
+                node.path[1].span,
+            )
+            return None
+        if scope.roll and root.text in ROLL_NAMES and len(node.path) == 1:
+            return NUMBER
+        found = self.defs.get(root.text)
+        if found is None:
+            names = [*self.defs, *scope.params, "actor", "target"]
+            if scope.roll:
+                names += list(ROLL_NAMES)
+            hint = self.suggest(root.text, names)
+            if root.text in ROLL_NAMES and not scope.roll:
+                hint = f"'{root}' exists only in the outcome ladder of a check"
+            self.error(f"unknown name '{root}'", root.span, hint)
+            return None
+        if len(node.path) > 1:
+            if found.KIND == "act" and node.path[1].text == "severity" and len(node.path) == 2:
+                return NUMBER
+            self.error(
+                f"'{root}' is {kind_word(found.kind)} and has no field '{node.path[1]}'",
+                node.path[1].span,
+            )
+            return None
+        if found.KIND == "const":
+            return NUMBER
+        return found.KIND
+
+    def being_reference(self, node: ast.Reference, scope: Scope) -> str | None:
+        root = node.path[0]
+        if not self.being_root(root, scope):
+            return None
+        if node.index is not None:
+            if len(node.path) > 1:
+                self.error(f"'{node}': index the character itself, as {root}[stat]", node.span)
+                return None
+            kind = scope.params.get(node.index.text)
+            if kind is None:
+                self.error(
+                    f"'{node.index}' in '{node}' must be a parameter naming an attribute",
+                    node.index.span,
+                    self.suggest(node.index.text, scope.params),
+                )
+                return None
+            if kind not in {"attribute", "resource", "track"}:
+                self.error(
+                    f"'{node.index}' is {kind_word(kind)} parameter; an index must name an "
+                    "attribute, resource or track",
+                    node.index.span,
+                )
+                return None
+            return NUMBER
+        if len(node.path) == 1:
+            return BEING
+        if len(node.path) > 2:
+            self.error(f"'{node}' goes too deep; write {root}.{node.path[1]}", node.path[2].span)
+            return None
+        field = node.path[1]
+        if field.text in BEING_FIELDS:
+            return BEING_FIELDS[field.text]
+        found = self.defs.get(field.text)
+        if found is not None and found.KIND in {"attribute", "resource", "track"}:
+            return NUMBER
+        if found is not None and found.KIND == "condition":
+            self.error(
+                f"'{node}' is not a value; test a condition with {root}.has({field})", field.span
+            )
+            return None
+        self.error(
+            f"'{root}' has no attribute, resource or track '{field}'",
+            field.span,
+            self.suggest(
+                field.text, [*BEING_FIELDS, *self.ids_of("attribute", "resource", "track")]
+            ),
+        )
+        return None
+
+    def text(self, text: str, span: Span | None, scope: Scope) -> None:
+        """Check the `{placeholders}` of a narrative line."""
+        for match in _PLACEHOLDER.finditer(text):
+            inner = match.group(1).strip()
+            if not _PATH.match(inner):
+                self.error(f"'{{{inner}}}' is not a name such as {{actor.name}}", span)
+                continue
+            path = tuple(ast.Name(part, span=span) for part in inner.split("."))
+            self.infer(ast.Reference(path, span=span), scope)
+
+    # -- pieces --------------------------------------------------------------------------
+    def modifier(self, modifier: ast.Modifier, scope: Scope) -> None:
+        self.expect(modifier.value, NUMBER, scope)
+        if modifier.type is not None:
+            self.lookup(modifier.type, "bonus_type", role="bonus type")
+        if modifier.selector is not None:
+            self.lookup(modifier.selector, "check")
+        if modifier.when is not None:
+            self.expect(modifier.when, BOOL, scope)
+
+    def effect(self, effect: ast.Effect, scope: Scope) -> None:
+        if effect.verb == "narrate":
+            self.text(effect.text or "", effect.span, scope)
+            return
+        if effect.who == "target" and not scope.target:
+            self.error(f"there is no target in {scope.where}", effect.span)
+            return
+        if effect.verb in {"damage", "heal"}:
+            has_track = any(isinstance(d, ast.Track) and d.takes_damage for d in self.defs.values())
+            if not has_track and not self.damage_reported:
+                self.damage_reported = True
+                self.error(
+                    f"'{effect.verb}' needs a track that takes damage",
+                    effect.span,
+                    'declare one as: track harm "Harm" range 0..6 for damage',
+                )
+            if effect.amount is not None:
+                self.expect(effect.amount, NUMBER, scope)
+            return
+        assert effect.what is not None
+        found = self.lookup(effect.what, *_EFFECT_TARGETS[effect.verb])
+        if found is None:
+            return
+        if found.KIND == "condition":
+            if effect.amount is not None:
+                self.error(
+                    f"a condition takes no amount: write '{effect.verb} {effect.what}'",
+                    getattr(effect.amount, "span", effect.span),
+                )
+        else:
+            if effect.duration is not None:
+                self.error(
+                    f"only a condition lasts; '{effect.what}' is {kind_word(found.kind)}",
+                    effect.what.span,
+                )
+            if effect.amount is None and effect.verb in {"gain", "lose", "set"}:
+                self.error(
+                    f"'{effect.verb} {effect.what}' needs an amount, such as "
+                    f"'{effect.verb} {effect.what} 1'",
+                    effect.what.span,
+                )
+            elif effect.amount is not None:
+                self.expect(effect.amount, NUMBER, scope)
+
+    def triggers(self, meter: ast.Resource | ast.Track, scope: Scope) -> None:
+        seen: set[tuple[int, str]] = set()
+        for trigger in meter.triggers:
+            if not meter.low <= trigger.at <= meter.high:
+                self.error(
+                    f"'at {trigger.at}' is outside the range {meter.low}..{meter.high} "
+                    f"of '{meter.id}'",
+                    trigger.span,
+                )
+            key = (trigger.at, str(trigger.lasting))
+            if key in seen:
+                self.error(f"a second trigger at {trigger.at}", trigger.span)
+            seen.add(key)
+            for effect in trigger.effects:
+                self.effect(effect, scope)
+
+    # -- definitions ------------------------------------------------------------------------
+    def definition(self, d: ast.AnyDefinition) -> None:
+        self.file = d.file
+        where = f"{d.kind} '{d.id}'"
+        bearer = Scope(target=False, where=where)
+        if isinstance(d, ast.Constant):
+            self.expect(d.value, NUMBER, Scope(actor=False, target=False, where=where))
+        elif isinstance(d, ast.Attribute):
+            if d.low > d.high:
+                self.error(f"the range {d.low}..{d.high} is empty", d.id.span)
+            if d.default is not None and not d.low <= d.default <= d.high:
+                self.error(f"default {d.default} is outside the range {d.low}..{d.high}", d.id.span)
+        elif isinstance(d, ast.Kind):
+            if d.parent is not None:
+                self.lookup(d.parent, "kind")
+        elif isinstance(d, ast.Resource):
+            if d.maximum < 1:
+                self.error("a resource's maximum must be at least 1", d.id.span)
+            if d.start is not None and not 0 <= d.start <= d.maximum:
+                self.error(f"start {d.start} is outside 0..{d.maximum}", d.id.span)
+            if d.decay is not None and d.decay < 1:
+                self.error("decay must be at least 1 per unit of time", d.id.span)
+            if d.decay_unit in {"round", "scene"}:
+                self.error(
+                    f"decay is counted in game time: per hour, day or week, not per {d.decay_unit}",
+                    d.id.span,
+                )
+            self.triggers(d, bearer)
+        elif isinstance(d, ast.Track):
+            if d.low > d.high:
+                self.error(f"the range {d.low}..{d.high} is empty", d.id.span)
+            if d.clock and d.high < 1:
+                self.error("a clock needs at least 1 segment", d.id.span)
+            self.triggers(d, bearer)
+        elif isinstance(d, ast.Condition):
+            for blocked in d.blocks:
+                if blocked.text != "all":
+                    self.lookup(blocked, "check", "ability", "act", role="check, ability or act")
+            for modifier in d.modifiers:
+                self.modifier(modifier, Scope(where=where))
+        elif isinstance(d, ast.Check):
+            self.check(d)
+        elif isinstance(d, ast.Faction):
+            self.faction(d, bearer)
+        elif isinstance(d, ast.Member):
+            self.lookup(d.faction, "faction")
+            for modifier in d.modifiers:
+                self.modifier(modifier, Scope(where=where))
+        elif isinstance(d, ast.Ability):
+            self.ability(d)
+        elif isinstance(d, ast.Constraint):
+            self.constraint(d)
+        elif isinstance(d, ast.Act) and d.severity < 0:
+            self.error("severity must be 0 or more", d.id.span)
+
+    def params(self, d: ast.Check) -> dict[str, str]:
+        types: dict[str, str] = {}
+        for param in d.params:
+            name = param.name.text
+            if name in types:
+                self.error(f"parameter '{name}' is given twice", param.name.span)
+            if name in {"actor", "target", *ROLL_NAMES}:
+                self.error(
+                    f"'{name}' is a reserved name and cannot be a parameter", param.name.span
+                )
+            kind = NUMBER
+            if param.type is not None:
+                if param.type.text not in PARAM_TYPES:
+                    self.error(
+                        f"unknown parameter type '{param.type}'",
+                        param.type.span,
+                        self.suggest(param.type.text, PARAM_TYPES),
+                    )
+                else:
+                    kind = param.type.text
+            elif param.default is not None:
+                kind = self.infer(param.default, Scope(actor=False, target=False)) or NUMBER
+            if param.default is not None and param.type is not None:
+                self.expect(param.default, kind, Scope(target=True, where=f"check '{d.id}'"))
+            types[name] = kind
+        return types
+
+    def check(self, d: ast.Check) -> None:
+        where = f"check '{d.id}'"
+        params = self.params(d)
+        scope = Scope(params=params, where=where)
+        self.expect(d.roll, NUMBER, scope)
+        if d.versus is not None:
+            self.expect(d.versus, NUMBER, scope)
+        for modifier in d.modifiers:
+            self.modifier(modifier, scope)
+        self.ladder(d, Scope(params=params, roll=True, where=where))
+
+    def ladder(self, d: ast.Check, scope: Scope) -> None:
+        if not d.rungs:
+            self.error(
+                f"check '{d.id}' has no outcomes",
+                d.id.span,
+                "add rungs such as: success when total >= 8 / failure otherwise",
+            )
+            return
+        names: set[str] = set()
+        otherwise: ast.Rung | None = None
+        earlier: list[ast.Rung] = []
+        for rung in d.rungs:
+            if rung.name.text in names:
+                self.error(f"outcome '{rung.name}' is given twice", rung.name.span)
+            names.add(rung.name.text)
+            if otherwise is not None:
+                self.error(
+                    f"outcome '{rung.name}' can never be reached: "
+                    f"'{otherwise.name} otherwise' comes before it",
+                    rung.name.span,
+                    "'otherwise' must be the last rung",
+                )
+            elif rung.when is None:
+                otherwise = rung
+            elif self.expect(rung.when, BOOL, scope):
+                shadow = _shadowing(rung, earlier)
+                if shadow is not None:
+                    self.error(
+                        f"outcome '{rung.name}' can never be reached: '{shadow.name} when "
+                        f"{shadow.when}' comes first and covers it",
+                        rung.name.span,
+                    )
+                earlier.append(rung)
+            if rung.narrative:
+                self.text(rung.narrative, rung.name.span, scope)
+            for effect in rung.effects:
+                self.effect(effect, scope)
+        if otherwise is None:
+            self.error(
+                f"check '{d.id}' has no 'otherwise' rung",
+                d.rungs[-1].name.span,
+                "end the ladder with a rung such as: failure otherwise",
+            )
+
+    def faction(self, d: ast.Faction, scope: Scope) -> None:
+        if d.being is not None:
+            self.lookup(d.being, "kind")
+        for grant in d.grants:
+            found = self.lookup(grant.resource, "resource")
+            start = grant.start
+            if (
+                isinstance(found, ast.Resource)
+                and start is not None
+                and not 0 <= start <= found.maximum
+            ):
+                self.error(
+                    f"start {grant.start} is outside 0..{found.maximum}", grant.resource.span
+                )
+        for ability in d.abilities:
+            self.lookup(ability, "ability", "power")
+        for relation in d.relations:
+            self.lookup(relation.other, "faction", "kind", "member", role="faction or kind")
+        for modifier in d.modifiers:
+            self.modifier(modifier, Scope(where=f"faction '{d.id}'"))
+
+    def ability(self, d: ast.Ability) -> None:
+        where = f"{d.kind} '{d.id}'"
+        scope = Scope(target=d.target != "none", where=where)
+        for holders in d.holders:
+            for name in holders.ids:
+                self.lookup(name, holders.kind)
+        for test in d.requires:
+            self.expect(test, BOOL, scope)
+        for cost in d.costs:
+            found = self.defs.get(cost.resource.text)
+            if found is None or found.KIND != "resource":
+                self.error(
+                    f"cost in '{cost.resource}', but no resource '{cost.resource}' is declared",
+                    cost.resource.span,
+                    self.suggest(cost.resource.text, self.ids_of("resource")),
+                )
+            self.expect(cost.amount, NUMBER, scope)
+        outcomes: set[str] = set()
+        if d.check is not None:
+            outcomes = self.check_call(d.check, scope)
+        for outcome in d.outcomes:
+            if d.check is None:
+                self.error(
+                    f"'on {outcome.outcomes[0]}' needs a check; add a 'check' line", outcome.span
+                )
+            for name in outcome.outcomes:
+                if d.check is not None and outcomes and name.text not in outcomes:
+                    self.error(
+                        f"check '{d.check.check}' has no outcome '{name}'",
+                        name.span,
+                        self.suggest(name.text, outcomes),
+                    )
+            for effect in outcome.effects:
+                self.effect(effect, scope)
+        for effect in d.effects:
+            self.effect(effect, scope)
+        if not d.holders:
+            self.warning(
+                f"{d.kind} '{d.id}' names no holder; anyone may use it",
+                d.id.span,
+                "add a line such as: for faction aletheia",
+            )
+
+    def check_call(self, call: ast.CheckCall, scope: Scope) -> set[str]:
+        found = self.lookup(call.check, "check")
+        if not isinstance(found, ast.Check):
+            for argument in call.arguments:
+                self.infer(argument.value, scope)
+            return set()
+        params = {p.name.text: p for p in found.params}
+        order = [p.name.text for p in found.params]
+        types = {p.name.text: (p.type.text if p.type else None) for p in found.params}
+        given: set[str] = set()
+        for position, argument in enumerate(call.arguments):
+            if argument.name is None:
+                if position >= len(order):
+                    self.error(f"check '{found.id}' takes {len(order)} argument(s)", argument.span)
+                    continue
+                name = order[position]
+            else:
+                name = argument.name.text
+                if name not in params:
+                    self.error(
+                        f"check '{found.id}' has no parameter '{name}'",
+                        argument.name.span,
+                        self.suggest(name, params),
+                    )
+                    continue
+            given.add(name)
+            wanted = types[name]
+            if wanted is None and params[name].default is not None:
+                wanted = self.infer(params[name].default, Scope(actor=False, target=False))
+            self.expect(argument.value, wanted or NUMBER, scope)
+        missing = [n for n in order if n not in given and params[n].default is None]
+        if missing:
+            self.error(
+                f"check '{found.id}' needs a value for {', '.join(missing)}", call.check.span
+            )
+        return {r.name.text for r in found.rungs}
+
+    def constraint(self, d: ast.Constraint) -> None:
+        scope = Scope(where=f"constraint '{d.id}'")
+        for kind in d.applies:
+            self.lookup(kind, "kind")
+        if not d.applies:
+            self.error(
+                f"constraint '{d.id}' applies to no kind of being",
+                d.id.span,
+                "add a line such as: applies to nean",
+            )
+        for test in d.exempt:
+            self.expect(test, BOOL, scope)
+        for rule in d.rules:
+            self.lookup(rule.act, "act")
+            if rule.when is not None:
+                self.expect(rule.when, BOOL, scope)
+            if rule.unless is not None:
+                self.lookup(rule.unless, "check")
+
+
+def _type_words(kind: str) -> str:
+    if kind == BOOL:
+        return "a condition (true or false)"
+    if kind == BEING:
+        return "a character"
+    return kind_word(kind)
+
+
+def _threshold(test: object) -> tuple[str, int] | None:
+    """`total >= 8` → ("total", 8); `margin > 2` → ("margin", 3); else None."""
+    if not isinstance(test, dice.Compare) or not isinstance(test.right, dice.Literal):
+        return None
+    if not isinstance(test.left, ast.Reference) or len(test.left.path) != 1:
+        return None
+    if test.op == ">=":
+        return test.left.root, test.right.value
+    if test.op == ">":
+        return test.left.root, test.right.value + 1
+    return None
+
+
+def _shadowing(rung: ast.Rung, earlier: Sequence[ast.Rung]) -> ast.Rung | None:
+    """An earlier rung whose test is true whenever this one is, if there is one."""
+    if isinstance(rung.when, ast.Boolean) and not rung.when.value:
+        return rung
+    mine = _threshold(rung.when)
+    for before in earlier:
+        if isinstance(before.when, ast.Boolean) and before.when.value:
+            return before
+        theirs = _threshold(before.when)
+        if mine and theirs and mine[0] == theirs[0] and theirs[1] <= mine[1]:
+            return before
+        if before.when == rung.when:
+            return before
+    return None
+
+
+def cycles(definitions: Mapping[str, ast.AnyDefinition]) -> list[Diagnostic]:
+    """Constants that depend on themselves, and kinds that are their own ancestors."""
+    graph: dict[str, list[str]] = {}
+    for i, d in definitions.items():
+        if isinstance(d, ast.Constant):
+            graph[i] = [
+                r.root
+                for r in ast.references(d.value)
+                if isinstance(definitions.get(r.root), ast.Constant)
+            ]
+        elif isinstance(d, ast.Kind) and d.parent is not None:
+            graph[i] = (
+                [d.parent.text] if isinstance(definitions.get(d.parent.text), ast.Kind) else []
+            )
+    found: list[Diagnostic] = []
+    done: set[str] = set()
+    for start in graph:
+        if start in done:
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        on_path: set[str] = set()
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                if node in done:
+                    continue
+                path.append(node)
+                on_path.add(node)
+            edges = graph.get(node, [])
+            if index < len(edges):
+                stack.append((node, index + 1))
+                nxt = edges[index]
+                if nxt in on_path:
+                    loop = [*path[path.index(nxt) :], nxt]
+                    d = definitions[nxt]
+                    span = d.id.span.with_file(d.file) if d.id.span else None
+                    found.append(
+                        Diagnostic(
+                            "error",
+                            f"{d.kind} '{nxt}' depends on itself: {' -> '.join(loop)}",
+                            span,
+                        )
+                    )
+                elif nxt not in done:
+                    stack.append((nxt, 0))
+            else:
+                done.add(node)
+                on_path.discard(node)
+                path.pop()
+    return found
+
+
+def check(definitions: Mapping[str, ast.AnyDefinition]) -> list[Diagnostic]:
+    """Every problem in the definitions, as diagnostics."""
+    checker = Checker(definitions)
+    for definition in definitions.values():
+        checker.definition(definition)
+    defaults = [d for d in definitions.values() if isinstance(d, ast.Check) and d.default]
+    for extra in defaults[1:]:
+        checker.file = extra.file
+        checker.error(
+            f"check '{extra.id}' is a second default check (the first is '{defaults[0].id}')",
+            extra.id.span,
+        )
+    return checker.diagnostics + cycles(definitions)

@@ -1,0 +1,275 @@
+"""Rulebook folders → parsed files → checked `Rulebook`.
+
+A rulebook folder has an entry file, `rulebook.rouge`, that includes the
+others. Folders given after the first are house-rule overlays: they may add
+definitions, and replace one only with an explicit `override`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from rouge_rpg import resources
+from rouge_rpg.diagnostics import Diagnostic, Span
+from rouge_rpg.errors import CheckFailed, InputError, RougeError
+from rouge_rpg.rules import ast
+from rouge_rpg.rules.check import check, kind_word
+from rouge_rpg.rules.parse import MAX_FILE_BYTES, parse_text
+from rouge_rpg.rules.rulebook import Rulebook
+
+#: The file of a rulebook folder that is read first.
+ENTRY = "rulebook.rouge"
+#: Most files one rulebook may include, across all folders.
+MAX_FILES = 500
+
+
+@attrs.frozen
+class Loaded:
+    """A rulebook (None if it has errors), every diagnostic, and the text of every file."""
+
+    rulebook: Rulebook | None
+    diagnostics: list[Diagnostic]
+    sources: dict[str, str]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def display_path(path: Path) -> str:
+    """A path as the GM should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A file's text, or an `InputError` that says why it cannot be read."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"{shown} is {size:,} bytes; the limit is {limit:,}")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{shown} is a folder, not a file") from None
+    except OSError as error:
+        raise InputError(f"{shown}: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError("the file is not UTF-8 text", Span.at(line, column, file=shown)) from None
+
+
+class _Reader:
+    """Reads the files of rulebook folders, following includes."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.sources: dict[str, str] = {}
+        self.files: list[ast.File] = []
+        self.layers: list[list[ast.File]] = []
+        self.count = 0
+
+    def folder(self, folder: Path) -> None:
+        shown = display_path(folder)
+        if not folder.exists():
+            raise InputError(f"{shown}: no such rulebook folder")
+        if not folder.is_dir():
+            raise InputError(f"{shown} is a file; a rulebook is a folder with {ENTRY} in it")
+        entry = folder / ENTRY
+        if not entry.is_file():
+            raise InputError(f"{shown} has no {ENTRY}, the file a rulebook starts from")
+        layer: list[ast.File] = []
+        self.layers.append(layer)
+        seen: set[Path] = set()
+        self.file(entry.resolve(), folder.resolve(), [], seen, layer)
+        for path in sorted(folder.rglob("*.rouge")):
+            if path.resolve() not in seen:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "warning",
+                        f"{display_path(path)} is not included by {ENTRY}, so it is not read",
+                        Span.at(1, 1, file=display_path(path)),
+                    )
+                )
+
+    def file(
+        self, path: Path, root: Path, chain: list[Path], seen: set[Path], layer: list[ast.File]
+    ) -> None:
+        seen.add(path)
+        self.count += 1
+        if self.count > MAX_FILES:
+            raise InputError(f"the rulebook includes more than {MAX_FILES} files")
+        shown = display_path(path)
+        text = read_text(path)
+        self.sources[shown] = text
+        try:
+            parsed, problems = parse_text(text, shown)
+        except RougeError as error:
+            self.diagnostics.append(
+                Diagnostic(
+                    "error", error.message, error.span or Span.at(1, 1, file=shown), error.hint
+                )
+            )
+            return
+        self.diagnostics.extend(problems)
+        layer.append(parsed)
+        for include in parsed.includes:
+            self.include(include, path, root, [*chain, path], seen, layer)
+
+    def include(
+        self,
+        include: ast.Include,
+        owner: Path,
+        root: Path,
+        chain: list[Path],
+        seen: set[Path],
+        layer: list[ast.File],
+    ) -> None:
+        span = include.span.with_file(include.file) if include.span else None
+        target = (owner.parent / include.path).resolve()
+        if not target.is_relative_to(root):
+            self.diagnostics.append(
+                Diagnostic("error", f'include "{include.path}" leaves the rulebook\'s folder', span)
+            )
+            return
+        if target in chain:
+            loop = " -> ".join(p.name for p in [*chain[chain.index(target) :], target])
+            self.diagnostics.append(Diagnostic("error", f"include cycle: {loop}", span))
+            return
+        if not target.is_file():
+            self.diagnostics.append(
+                Diagnostic("error", f'include "{include.path}": no such file', span)
+            )
+            return
+        if target in seen:
+            return
+        self.file(target, root, chain, seen, layer)
+
+
+def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
+    """Definitions by id across layers, with duplicates and overrides judged."""
+    merged: dict[str, ast.AnyDefinition] = {}
+    layer_of: dict[str, int] = {}
+
+    def where(d: ast.Definition) -> str:
+        return f"{d.file}:{d.id.span.line}" if d.id.span else d.file
+
+    for number, layer in enumerate(reader.layers):
+        for parsed in layer:
+            for d in parsed.definitions:
+                if isinstance(d, ast.RulebookInfo):
+                    continue
+                span = d.id.span.with_file(d.file) if d.id.span else None
+                before = merged.get(d.id.text)
+                if before is None:
+                    if d.override:
+                        reader.diagnostics.append(
+                            Diagnostic(
+                                "error",
+                                f"override of '{d.id}', but no earlier rulebook defines it",
+                                span,
+                            )
+                        )
+                    merged[d.id.text] = d
+                    layer_of[d.id.text] = number
+                    continue
+                if layer_of[d.id.text] == number:
+                    reader.diagnostics.append(
+                        Diagnostic(
+                            "error",
+                            f"'{d.id}' is already defined as "
+                            f"{kind_word(before.kind)} at {where(before)}",
+                            span,
+                        )
+                    )
+                elif not d.override:
+                    reader.diagnostics.append(
+                        Diagnostic(
+                            "error",
+                            f"'{d.id}' is already defined at {where(before)}",
+                            span,
+                            f"write 'override {d.kind} {d.id}' to replace it",
+                        )
+                    )
+                elif before.KIND != d.KIND:
+                    reader.diagnostics.append(
+                        Diagnostic(
+                            "error",
+                            f"override of {kind_word(before.kind)} '{d.id}' "
+                            f"with {kind_word(d.kind)}",
+                            span,
+                        )
+                    )
+                else:
+                    merged[d.id.text] = d
+                    layer_of[d.id.text] = number
+    return merged
+
+
+def read(*folders: str | os.PathLike[str]) -> Loaded:
+    """Parse and check rulebook folders; with none, the bundled rulebook."""
+    paths = [Path(f) for f in folders] or [resources.bundled_rulebook()]
+    reader = _Reader()
+    for path in paths:
+        reader.folder(path)
+    definitions = _merge(reader)
+    diagnostics = reader.diagnostics + check(definitions)
+    diagnostics.sort(key=_order)
+    rulebook = None
+    if not any(d.is_error for d in diagnostics):
+        titles = [
+            d.display
+            for layer in reader.layers
+            for f in layer
+            for d in f.definitions
+            if isinstance(d, ast.RulebookInfo)
+        ]
+        rulebook = Rulebook(
+            definitions=definitions,
+            folders=tuple(display_path(p) for p in paths),
+            files=tuple(reader.sources),
+            sources=dict(reader.sources),
+            title=" + ".join(titles) or display_path(paths[0]),
+            content_hash=content_hash(paths, reader.sources),
+        )
+    return Loaded(rulebook, diagnostics, dict(reader.sources))
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int]:
+    span = d.span
+    return (span.file or "", span.line, span.column) if span else ("", 0, 0)
+
+
+def content_hash(folders: Sequence[Path], sources: dict[str, str]) -> str:
+    """A hash of the rules text, independent of where the folders are."""
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        relative = name
+        for folder in folders:
+            try:
+                relative = str(Path(name).resolve().relative_to(folder.resolve()))
+                break
+            except ValueError:
+                continue
+        digest.update(relative.encode() + b"\0" + sources[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def load(*folders: str | os.PathLike[str]) -> Rulebook:
+    """A checked `Rulebook`; `CheckFailed` (exit status 1) if the rules have errors."""
+    loaded = read(*folders)
+    if loaded.rulebook is None:
+        raise CheckFailed(loaded.errors, loaded.sources)
+    return loaded.rulebook

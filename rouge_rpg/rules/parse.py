@@ -1,0 +1,767 @@
+"""Rules text → AST (`parse_file`), with errors in the GM's words.
+
+The Lark LALR parser for `grammars/rules.lark` is built once per grammar
+version and its tables are cached on disk. The AST is built while parsing by
+`RulesBuilder`, which extends the dice builder, so expressions inside rules are
+the same AST as `rouge roll` uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedEOF
+from lark.indenter import DedentError, Indenter
+
+from rouge_rpg import resources
+from rouge_rpg.diagnostics import Diagnostic, Span
+from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.parse import DiceBuilder, join_spans, span_of, token_span
+from rouge_rpg.errors import RougeError
+from rouge_rpg.rules import ast
+
+#: Largest rules file accepted, in bytes.
+MAX_FILE_BYTES = 1_000_000
+#: Deepest indentation accepted, in blocks (the language needs three).
+MAX_INDENT_LEVELS = 8
+
+
+class RulesSyntaxError(RougeError):
+    """A rules file that does not parse."""
+
+
+class _RulesIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types: ClassVar[list[str]] = []
+    CLOSE_PAREN_types: ClassVar[list[str]] = []
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+
+def _cache_path(grammar_text: str) -> str | None:
+    """Where the parser tables are cached, or None if nowhere is writable."""
+    digest = hashlib.sha256(grammar_text.encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    for folder in (os.path.join(base, "rouge-rpg"), tempfile.gettempdir()):
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return os.path.join(folder, f"rules-{digest}.lark-cache")
+        except OSError:
+            continue
+    return None
+
+
+def _lark(transformer: Any = None) -> Lark:
+    """A Lark parser for the rules grammar, its tables cached on disk."""
+    path = resources.grammar("rules")
+    text = path.read_text(encoding="utf-8")
+    dice_text = resources.grammar("dice").read_text(encoding="utf-8")
+    cache = _cache_path(text + dice_text)
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "postlex": _RulesIndenter(),
+        "import_paths": [str(path.parent)],
+        "maybe_placeholders": True,
+        "propagate_positions": False,
+        "transformer": transformer,
+    }
+    if cache is not None:
+        try:
+            return Lark(text, cache=cache, **options)
+        except OSError:
+            pass
+    return Lark(text, **options)
+
+
+def _unquote(token: Any) -> str:
+    text = str(token)[1:-1]
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _name(token: Any) -> ast.Name:
+    return ast.Name(str(token), span=token_span(token))
+
+
+def _opt_str(token: Any) -> str | None:
+    return None if token is None else _unquote(token)
+
+
+class _Clause:
+    """A tagged clause handed from a clause rule to its definition."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+
+def _clauses(items: list[Any]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for item in items:
+        if isinstance(item, _Clause):
+            found.setdefault(item.tag, []).append(item.value)
+        elif isinstance(item, ast.Effect):
+            found.setdefault("effect", []).append(item)
+    return found
+
+
+def _description(found: dict[str, list[Any]]) -> str | None:
+    texts = found.get("description", [])
+    return "\n".join(texts) if texts else None
+
+
+class RulesBuilder(DiceBuilder):
+    """Builds the rules AST as the LALR parser reduces; dice rules go to `DiceBuilder`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.file = ""
+        self.problems: list[Diagnostic] = []
+
+    def _once(self, found: dict[str, list[Any]], tag: str, owner: Any, what: str) -> Any:
+        """The single value of clause `tag`; a problem if it is given more than once."""
+        values = found.get(tag, [])
+        if len(values) > 1:
+            span = span_of(values[1]) or token_span(owner)
+            self.problems.append(
+                Diagnostic("error", f"{what} is given more than once", span.with_file(self.file))
+            )
+        return values[0] if values else None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("dice__"):
+            return getattr(self, name[len("dice__") :])
+        raise AttributeError(name)
+
+    # -- expressions ------------------------------------------------------------
+    def reference(self, children: list[Any]) -> ast.Reference:
+        path = tuple(_name(t) for t in children)
+        return ast.Reference(path, span=join_spans(path[0].span, path[-1].span))
+
+    def labeled(self, children: list[Any]) -> Any:
+        inner, token = children
+        label = str(token)[1:-1].strip()
+        if isinstance(inner, ast.Reference) and inner.index is None and len(inner.path) == 1:
+            index = ast.Name(label, span=token_span(token))
+            return ast.Reference(inner.path, index, span=join_spans(inner.span, index.span))
+        return super().labeled(children)
+
+    def call(self, children: list[Any]) -> ast.Call:
+        subject, method, argument = (_name(t) for t in children)
+        return ast.Call(subject, method, argument, span=join_spans(subject.span, argument.span))
+
+    def boolean(self, children: list[Any]) -> ast.Boolean:
+        (token,) = children
+        return ast.Boolean(str(token) == "true", span=token_span(token))
+
+    def any_of(self, children: list[Any]) -> ast.AnyOf:
+        return ast.AnyOf(
+            tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
+        )
+
+    def all_of(self, children: list[Any]) -> ast.AllOf:
+        return ast.AllOf(
+            tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
+        )
+
+    def not_(self, children: list[Any]) -> ast.Not:
+        (operand,) = children
+        return ast.Not(operand, span=span_of(operand))
+
+    # -- effects ------------------------------------------------------------------
+    def who(self, children: list[Any]) -> str:
+        return str(children[0])
+
+    def duration(self, children: list[Any]) -> ast.Duration:
+        amount, unit = children
+        return ast.Duration(int(amount), str(unit).rstrip("s"))
+
+    def _make_effect(self, verb: str, who: Any, what: Any, amount: Any, **extra: Any) -> ast.Effect:
+        first = what if what is not None else amount
+        span = span_of(first) if first is not None else None
+        return ast.Effect(
+            verb,
+            who or "actor",
+            None if what is None else _name(what),
+            amount,
+            span=span,
+            **extra,
+        )
+
+    def damage(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("damage", c[0], None, c[1])
+
+    def heal(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("heal", c[0], None, c[1])
+
+    def gain(self, c: list[Any]) -> ast.Effect:
+        who, what, amount, _, duration = c
+        return self._make_effect("gain", who, what, amount, duration=duration)
+
+    def lose(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("lose", c[0], c[1], c[2])
+
+    def set(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("set", c[0], c[1], c[2])
+
+    def advance(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("advance", c[0], c[1], c[2])
+
+    def reduce(self, c: list[Any]) -> ast.Effect:
+        return self._make_effect("reduce", c[0], c[1], c[2])
+
+    def narrate(self, c: list[Any]) -> ast.Effect:
+        (token,) = c
+        return ast.Effect("narrate", text=_unquote(token), span=token_span(token))
+
+    # -- clauses --------------------------------------------------------------------
+    def description(self, c: list[Any]) -> _Clause:
+        return _Clause("description", _unquote(c[0]))
+
+    def int_range(self, c: list[Any]) -> tuple[int, int]:
+        return int(c[0]), int(c[1])
+
+    def decay(self, c: list[Any]) -> tuple[int, str]:
+        return int(c[0]), str(c[1]).rstrip("s")
+
+    def trigger(self, c: list[Any]) -> _Clause:
+        at, _, lasting, *effects = c
+        return _Clause(
+            "trigger",
+            ast.Trigger(int(at), lasting, tuple(effects), span=token_span(at)),
+        )
+
+    def blocks(self, c: list[Any]) -> _Clause:
+        return _Clause("blocks", [_name(t) for t in c])
+
+    def lasts(self, c: list[Any]) -> _Clause:
+        return _Clause("lasts", c[0])
+
+    def modifier(self, c: list[Any]) -> _Clause:
+        _, value, type_, direction, selector, when, note = c
+        span = span_of(value)
+        return _Clause(
+            "modifier",
+            ast.Modifier(
+                value,
+                None if type_ is None else _name(type_),
+                str(direction),
+                None if str(selector) == "all" else _name(selector),
+                when,
+                _opt_str(note),
+                span=span,
+            ),
+        )
+
+    def params(self, c: list[Any]) -> tuple[ast.Param, ...]:
+        return tuple(p for p in c if p is not None)
+
+    def param(self, c: list[Any]) -> ast.Param:
+        name, type_, default = c
+        return ast.Param(
+            _name(name), None if type_ is None else _name(type_), default, span=token_span(name)
+        )
+
+    def roll(self, c: list[Any]) -> _Clause:
+        return _Clause("roll", c[0])
+
+    def versus(self, c: list[Any]) -> _Clause:
+        return _Clause("versus", c[0])
+
+    def rung(self, c: list[Any]) -> _Clause:
+        name, test, narrative, *effects = c
+        when = None if isinstance(test, Token) and test.type == "OTHERWISE" else test
+        return _Clause(
+            "rung",
+            ast.Rung(
+                _name(name),
+                when,
+                _opt_str(narrative),
+                tuple(e for e in effects if e is not None),
+                span=token_span(name),
+            ),
+        )
+
+    def faction_kind(self, c: list[Any]) -> _Clause:
+        return _Clause("being", _name(c[0]))
+
+    def grant(self, c: list[Any]) -> _Clause:
+        name, start = c
+        return _Clause(
+            "grant",
+            ast.Grant(_name(name), None if start is None else int(start), span=token_span(name)),
+        )
+
+    def trait(self, c: list[Any]) -> _Clause:
+        return _Clause("trait", _unquote(c[0]))
+
+    def abilities(self, c: list[Any]) -> _Clause:
+        return _Clause("abilities", [_name(t) for t in c])
+
+    def relation(self, c: list[Any]) -> _Clause:
+        kind, other, note = [x for x in c if not (isinstance(x, Token) and x.type == "TO")]
+        return _Clause(
+            "relation",
+            ast.Relation(str(kind), _name(other), _opt_str(note), span=token_span(kind)),
+        )
+
+    def holders(self, c: list[Any]) -> _Clause:
+        _, kind, *names = c
+        return _Clause(
+            "holders",
+            ast.Holders(str(kind), tuple(_name(n) for n in names), span=token_span(kind)),
+        )
+
+    def requires(self, c: list[Any]) -> _Clause:
+        return _Clause("requires", c[0])
+
+    def cost(self, c: list[Any]) -> _Clause:
+        name, amount = c
+        return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
+
+    def targets(self, c: list[Any]) -> _Clause:
+        return _Clause("target", str(c[1]))
+
+    def uses(self, c: list[Any]) -> _Clause:
+        name, arguments = c
+        call = ast.CheckCall(_name(name), tuple(arguments or ()), span=token_span(name))
+        return _Clause("check", call)
+
+    def arguments(self, c: list[Any]) -> tuple[ast.Argument, ...]:
+        return tuple(a for a in c if a is not None)
+
+    def argument(self, c: list[Any]) -> ast.Argument:
+        name, value = c
+        span = token_span(name) if name is not None else span_of(value)
+        return ast.Argument(None if name is None else _name(name), value, span=span)
+
+    def outcome(self, c: list[Any]) -> _Clause:
+        names = [_name(t) for t in c if isinstance(t, Token)]
+        effects = [e for e in c if isinstance(e, ast.Effect)]
+        return _Clause("outcome", ast.Outcome(tuple(names), tuple(effects), span=names[0].span))
+
+    def effects(self, c: list[Any]) -> _Clause:
+        return _Clause("effects", list(c))
+
+    def applies(self, c: list[Any]) -> _Clause:
+        return _Clause("applies", [_name(t) for t in c[1:]])
+
+    def exempt(self, c: list[Any]) -> _Clause:
+        return _Clause("exempt", c[0])
+
+    def rule(self, c: list[Any]) -> _Clause:
+        mode, act, when, unless = c
+        return _Clause(
+            "rule",
+            ast.ConstraintRule(
+                str(mode),
+                _name(act),
+                when,
+                None if unless is None else _name(unless),
+                span=token_span(mode),
+            ),
+        )
+
+    # -- definitions ------------------------------------------------------------------
+    def _common(self, name: Any, title: Any, found: dict[str, list[Any]]) -> dict[str, Any]:
+        return {
+            "id": _name(name),
+            "title": _opt_str(title),
+            "description": _description(found),
+            "file": self.file,
+            "span": token_span(name),
+        }
+
+    def definition(self, c: list[Any]) -> ast.AnyDefinition:
+        override, definition = c
+        if override is None:
+            return definition  # type: ignore[no-any-return]
+        import attrs
+
+        return attrs.evolve(definition, override=True)  # type: ignore[no-any-return]
+
+    def rulebook(self, c: list[Any]) -> ast.RulebookInfo:
+        name, title = c
+        return ast.RulebookInfo(**self._common(name, title, {}))
+
+    def constant(self, c: list[Any]) -> ast.Constant:
+        name, value = c
+        return ast.Constant(value=value, **self._common(name, None, {}))
+
+    def attribute(self, c: list[Any]) -> ast.Attribute:
+        keyword, name, title, (low, high), default, *rest = c
+        return ast.Attribute(
+            low=low,
+            high=high,
+            default=None if default is None else int(default),
+            skill=str(keyword) == "skill",
+            **self._common(name, title, _clauses(rest)),
+        )
+
+    def kind(self, c: list[Any]) -> ast.Kind:
+        name, title, parent, *rest = c
+        return ast.Kind(
+            parent=None if parent is None else _name(parent),
+            **self._common(name, title, _clauses(rest)),
+        )
+
+    def bonus_type(self, c: list[Any]) -> ast.BonusType:
+        name, title = c
+        return ast.BonusType(**self._common(name, title, {}))
+
+    def act(self, c: list[Any]) -> ast.Act:
+        name, title, severity, *rest = c
+        return ast.Act(severity=int(severity), **self._common(name, title, _clauses(rest)))
+
+    def resource(self, c: list[Any]) -> ast.Resource:
+        name, title, maximum, start, decay, *rest = c
+        found = _clauses(rest)
+        return ast.Resource(
+            maximum=int(maximum),
+            start=None if start is None else int(start),
+            decay=None if decay is None else decay[0],
+            decay_unit=None if decay is None else decay[1],
+            triggers=tuple(found.get("trigger", ())),
+            **self._common(name, title, found),
+        )
+
+    def track(self, c: list[Any]) -> ast.Track:
+        name, title, (low, high), damage, *rest = c
+        found = _clauses(rest)
+        return ast.Track(
+            low=low,
+            high=high,
+            takes_damage=damage is not None,
+            triggers=tuple(found.get("trigger", ())),
+            **self._common(name, title, found),
+        )
+
+    def clock(self, c: list[Any]) -> ast.Track:
+        name, title, segments, *rest = c
+        found = _clauses(rest)
+        return ast.Track(
+            low=0,
+            high=int(segments),
+            clock=True,
+            triggers=tuple(found.get("trigger", ())),
+            **self._common(name, title, found),
+        )
+
+    def condition(self, c: list[Any]) -> ast.Condition:
+        name, title, *rest = c
+        found = _clauses(rest)
+        lasts = self._once(found, "lasts", name, "'lasts'")
+        return ast.Condition(
+            blocks=tuple(n for group in found.get("blocks", ()) for n in group),
+            modifiers=tuple(found.get("modifier", ())),
+            lasts=lasts,
+            **self._common(name, title, found),
+        )
+
+    def check(self, c: list[Any]) -> ast.Check:
+        name, params, title, default, *rest = c
+        found = _clauses(rest)
+        roll = self._once(found, "roll", name, "'roll'")
+        if roll is None:
+            self.problems.append(
+                Diagnostic(
+                    "error",
+                    f"check '{name}' has no 'roll' line",
+                    token_span(name).with_file(self.file),
+                    hint="add a line such as: roll 2d6 + actor[stat]",
+                )
+            )
+        return ast.Check(
+            params=params or (),
+            roll=dice.Literal(0) if roll is None else roll,
+            versus=self._once(found, "versus", name, "'vs'"),
+            rungs=tuple(found.get("rung", ())),
+            modifiers=tuple(found.get("modifier", ())),
+            default=default is not None,
+            **self._common(name, title, found),
+        )
+
+    def faction(self, c: list[Any]) -> ast.Faction:
+        name, title, *rest = c
+        found = _clauses(rest)
+        return ast.Faction(
+            being=self._once(found, "being", name, "'kind'"),
+            grants=tuple(found.get("grant", ())),
+            traits=tuple(found.get("trait", ())),
+            abilities=tuple(n for group in found.get("abilities", ()) for n in group),
+            relations=tuple(found.get("relation", ())),
+            modifiers=tuple(found.get("modifier", ())),
+            **self._common(name, title, found),
+        )
+
+    def member(self, c: list[Any]) -> ast.Member:
+        name, title, faction, deceased, *rest = c
+        found = _clauses(rest)
+        return ast.Member(
+            faction=_name(faction),
+            deceased=deceased is not None,
+            modifiers=tuple(found.get("modifier", ())),
+            **self._common(name, title, found),
+        )
+
+    def ability(self, c: list[Any]) -> ast.Ability:
+        keyword, name, title, *rest = c
+        found = _clauses(rest)
+        check = self._once(found, "check", name, "'check'")
+        target = self._once(found, "target", name, "'target'")
+        return ast.Ability(
+            power=str(keyword) == "power",
+            holders=tuple(found.get("holders", ())),
+            requires=tuple(found.get("requires", ())),
+            costs=tuple(found.get("cost", ())),
+            target=target or ("required" if check is not None and _targets(check) else "none"),
+            check=check,
+            outcomes=tuple(found.get("outcome", ())),
+            effects=tuple(e for group in found.get("effects", ()) for e in group),
+            lasts=self._once(found, "lasts", name, "'lasts'"),
+            **self._common(name, title, found),
+        )
+
+    def constraint(self, c: list[Any]) -> ast.Constraint:
+        name, title, *rest = c
+        found = _clauses(rest)
+        return ast.Constraint(
+            applies=tuple(n for group in found.get("applies", ()) for n in group),
+            exempt=tuple(found.get("exempt", ())),
+            rules=tuple(found.get("rule", ())),
+            **self._common(name, title, found),
+        )
+
+    def include(self, c: list[Any]) -> ast.Include:
+        (token,) = c
+        return ast.Include(_unquote(token), file=self.file, span=token_span(token))
+
+    def start(self, c: list[Any]) -> list[Any]:
+        return list(c)
+
+
+def _targets(call: ast.CheckCall) -> bool:
+    """Whether a check call's arguments mention the target."""
+    return "target" in str(call)
+
+
+# -- parsing a file -------------------------------------------------------------------
+
+#: Parse failures that Lark's `match_examples` recognises, in the GM's words.
+_EXAMPLES: dict[str, list[str]] = {
+    "a definition starts with a keyword such as 'attribute', 'check', 'faction' or 'power'": [
+        "foo bar\n",
+        'body "Body" range 1..5\n',
+    ],
+    "expected ':' and an indented block after the header": [
+        'check a "A"\n  roll 1d6\n',
+        'faction a "A"\n  kind b\n',
+        'power a "A"\n  cost nectar 1\n',
+    ],
+    "expected an indented block after ':'": [
+        "check a:\nroll 1d6\n",
+        "faction a:\nkind b\n",
+    ],
+    "a ladder rung is 'NAME when TEST' or 'NAME otherwise'": [
+        "check a:\n  roll 1d6\n  success total >= 3\n",
+        "check a:\n  roll 1d6\n  success if total >= 3\n",
+    ],
+    "expected an expression, such as 2d6 + actor.body": [
+        "const a =\n",
+        "check a:\n  roll\n",
+        "check a:\n  roll 1d6\n  vs\n",
+    ],
+    "expected a range such as 1..5": [
+        "attribute a range 1 5\n",
+        "attribute a range 1\n",
+        "attribute a\n",
+    ],
+    "a title is a string in double quotes": [
+        "attribute a 'A' range 1..5\n",
+        "kind a A\n",
+    ],
+    "a modifier needs 'to' or 'against', then a check or 'all'": [
+        "condition a:\n  modifier +1\n",
+        "condition a:\n  modifier +1 status\n",
+    ],
+}
+
+
+@lru_cache(maxsize=1)
+def _example_parser() -> Lark:
+    """A parser without the AST builder, for `match_examples`."""
+    return _lark()
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = {e.rsplit("__", 1)[-1] for e in expected}
+    words = []
+    table = [
+        ({"NAME"}, "a name"),
+        ({"STRING"}, "a string in double quotes"),
+        ({"INTEGER", "INT", "SIGNED_INT"}, "a whole number"),
+        ({"DICE", "LPAR"}, "an expression"),
+        ({"_NL"}, "the end of the line"),
+        ({"COLON"}, "':'"),
+        ({"_INDENT"}, "an indented block"),
+    ]
+    for group, word in table:
+        if group & names:
+            words.append(word)
+    keywords = sorted(n.lower() for n in names if n.isupper() and n.isalpha() and len(n) > 2)
+    keywords = [k for k in keywords if k not in {"name", "string", "integer", "int", "dice"}]
+    words += [f"'{k}'" for k in keywords[:6]]
+    if not words:
+        return "something else"
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+
+
+def _syntax_error(error: UnexpectedInput, text: str, file: str) -> RulesSyntaxError:
+    line = getattr(error, "line", None) or 1
+    column = getattr(error, "column", None) or 1
+    if isinstance(error, UnexpectedToken) and error.token.type == "_DEDENT":
+        line, column = _next_code_position(text, error)
+    if line < 1:
+        line, column = max(1, text.count("\n")), 1
+    span = Span.at(line, column, file=file)
+    label = None
+    try:
+        label = error.match_examples(
+            _example_parser().parse, _EXAMPLES, token_type_match_fallback=True, use_accepts=True
+        )
+    except Exception:  # match_examples re-parses the examples; any failure means no match
+        label = None
+    if isinstance(error, UnexpectedCharacters):
+        char = text.splitlines()[line - 1][column - 1 : column] if text else ""
+        message = f"unexpected character {char!r}"
+        if label:
+            message += f"; {label}"
+        return RulesSyntaxError(message, span, source=text)
+    if isinstance(error, UnexpectedEOF):
+        return RulesSyntaxError(
+            f"unexpected end of file; {label or 'a block is unfinished'}", span, source=text
+        )
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    if token.type in {"_NL", "$END"}:
+        found = "end of line"
+    elif token.type == "_INDENT":
+        found = "indentation"
+    elif token.type == "_DEDENT":
+        found = "end of the block"
+    else:
+        found = repr(str(token))
+        span = Span.at(line, column, len(str(token)), file=file)
+    message = f"unexpected {found}; " + (
+        label or f"expected {_describe_expected(set(error.expected))}"
+    )
+    return RulesSyntaxError(message, span, source=text)
+
+
+def _next_code_position(text: str, error: UnexpectedToken) -> tuple[int, int]:
+    """Where a dedent token really points: the first code after the break."""
+    line = getattr(error.token, "end_line", None) or getattr(error, "line", 1) or 1
+    lines = text.splitlines()
+    for number in range(max(line, 1), len(lines) + 1):
+        stripped = lines[number - 1].lstrip()
+        if stripped and not stripped.startswith("#"):
+            return number, len(lines[number - 1]) - len(stripped) + 1
+    return max(len(lines), 1), 1
+
+
+def _check_layout(text: str, file: str) -> None:
+    """Tabs, over-deep and inconsistent indentation, found before Lark sees them."""
+    stack = [0]
+    for number, line in enumerate(text.splitlines(), 1):
+        body = line.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            continue
+        if body.startswith("\t"):
+            raise RulesSyntaxError(
+                "indent with spaces, not tabs",
+                Span.at(number, len(line) - len(body) + 1, file=file),
+                source=text,
+            )
+        depth = len(line) - len(body)
+        if depth > stack[-1]:
+            stack.append(depth)
+            if len(stack) > MAX_INDENT_LEVELS + 1:
+                raise RulesSyntaxError(
+                    f"indented more than {MAX_INDENT_LEVELS} levels deep",
+                    Span.at(number, 1, depth, file=file),
+                    source=text,
+                )
+            continue
+        while depth < stack[-1]:
+            stack.pop()
+        if depth != stack[-1]:
+            raise RulesSyntaxError(
+                "this line's indentation matches no enclosing block",
+                Span.at(number, 1, max(depth, 1), file=file),
+                source=text,
+            )
+
+
+_BUILDER = RulesBuilder()
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return _lark(_BUILDER)
+
+
+def parse_text(text: str, file: str) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse one rules file; raise `RulesSyntaxError` if it does not parse.
+
+    Returns the file's AST and the structural problems found while building it
+    (a check without `roll`, a clause given twice).
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise RulesSyntaxError(f"{file} is larger than {MAX_FILE_BYTES:,} bytes")
+    _check_layout(text, file)
+    if not text.endswith("\n"):
+        text += "\n"
+    builder = _BUILDER
+    builder.file = file
+    builder.problems = []
+    builder.depth.clear()
+    try:
+        items: list[Any] = _parser().parse(text)  # type: ignore[assignment]
+    except UnexpectedInput as error:
+        raise _syntax_error(error, text, file) from None
+    except DedentError:
+        raise RulesSyntaxError(
+            "this line's indentation matches no enclosing block",
+            Span.at(1, 1, file=file),
+            source=text,
+        ) from None
+    except RougeError as error:
+        if error.span is not None and error.span.file is None:
+            error.span = error.span.with_file(file)
+        error.source = text
+        raise
+    finally:
+        builder.depth.clear()
+    includes = tuple(i for i in items if isinstance(i, ast.Include))
+    definitions = tuple(i for i in items if not isinstance(i, ast.Include))
+    return ast.File(file, includes, definitions), list(builder.problems)
