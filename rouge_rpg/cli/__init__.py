@@ -20,6 +20,7 @@ from rouge_rpg.errors import RougeError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
     "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
+    "rules": ("rouge_rpg.cli.rules", "rules", "Check, list and explain a rulebook's rules"),
 }
 
 
