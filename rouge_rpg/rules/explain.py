@@ -56,7 +56,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", '"')) else text + "."
 
 
-def explain(d: ast.AnyDefinition, rulebook: Rulebook) -> list[str]:
+def explain(d: ast.Definition, rulebook: Rulebook) -> list[str]:
     """Lines that say what `d` means at the table."""
     out: list[str] = []
     if isinstance(d, ast.Attribute):
