@@ -21,6 +21,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
     "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
     "rules": ("rouge_rpg.cli.rules", "rules", "Check, list and explain a rulebook's rules"),
+    "check": (
+        "rouge_rpg.cli.play",
+        "check",
+        "Roll a check for a character: rouge check SHEET reflex",
+    ),
+    "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
+    "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
 }
 
 

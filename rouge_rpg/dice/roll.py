@@ -300,7 +300,7 @@ def _compile_modified_dice(node: ast.Dice, sides: int, low: int) -> Step:
                 flags.append(0)
         if minimum is not None or maximum is not None:
             lo = low if minimum is None else minimum
-            hi = low + sides - 1 if maximum is None else maximum
+            hi = max(lo, low + sides - 1) if maximum is None else maximum
             values = [
                 v if f & REROLLED else min(max(v, lo), hi)
                 for v, f in zip(values, flags, strict=True)
@@ -416,3 +416,18 @@ def render(node: ast.Expr, raw: Raw) -> str:
     for (op, term), term_raw in zip(node.rest, raw[1:], strict=True):
         parts.append(f"{op} {render(term, term_raw)}")
     return " ".join(parts)
+
+
+def term_total(term: ast.Dice, values: tuple[int, ...], flags: tuple[int, ...] | None) -> int:
+    """What one dice term contributed: its kept dice, or its successes less failures."""
+    live = [v for i, v in enumerate(values) if not (flags and flags[i] & (DROPPED | REROLLED))]
+    if not term.counts_successes:
+        return sum(live)
+    hits = sum(1 for v in live if term.successes is not None and term.successes.matches(v))
+    misses = sum(1 for v in live if term.failures is not None and term.failures.matches(v))
+    return hits - misses
+
+
+def natural(result: Roll) -> int:
+    """The sum of a roll's dice terms alone, without numbers added to them."""
+    return sum(term_total(term, *raw) for term, raw in _terms(result.expression, result.raw))

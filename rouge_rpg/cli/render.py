@@ -1,0 +1,69 @@
+"""Text for people: resolutions, odds and what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rouge_rpg.cli.output import fraction, percent
+from rouge_rpg.engine import Applied, CheckOdds, Resolution
+
+
+def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
+    """A resolution as the GM reads it at the table."""
+    against = f" vs {r.target}" if r.target else ""
+    head = f"{r.actor}: {r.title}{against}"
+    if r.check and r.check != r.name:
+        head += f" ({r.check})"
+    lines = [head]
+    if r.roll_detail:
+        lines.append(f"  roll      {r.roll_detail}")
+    for m in r.modifiers:
+        if not m.applied:
+            continue
+        typed = f" {m.type}" if m.type else ""
+        where = f" ({m.location})" if m.location else ""
+        note = f": {m.note}" if m.note else ""
+        lines.append(f"  modifier  {m.value:+d}{typed} from {m.source}{where}{note}")
+    if r.vs_detail is not None:
+        lines.append(f"  vs        {r.vs_detail}")
+    if r.margin is not None:
+        lines.append(f"  margin    {r.margin:+d}")
+    verdict = ""
+    if r.allowed is not None:
+        verdict = " (the act goes ahead)" if r.allowed else " (the act does not happen)"
+    lines.append(f"{r.outcome}{verdict}: {r.narrative}" if r.narrative else f"{r.outcome}{verdict}")
+    changes = [e for e in r.effects if e.verb != "narrate"]
+    if changes:
+        lines.append("effects:")
+        lines.extend(f"  {e.describe()}" for e in changes)
+    if explain:
+        lines.append("why:")
+        lines.extend(f"  {t}" for t in r.trace)
+        skipped = [m for m in r.modifiers if not m.applied]
+        for m in skipped:
+            lines.append(f"  {m.value:+d} from {m.source}: {m.reason}")
+    return lines
+
+
+def applied_lines(applied: Sequence[Applied]) -> list[str]:
+    """What the changes did to the characters' state."""
+    if not applied:
+        return []
+    return ["state:", *(f"  {a.note}" for a in applied)]
+
+
+def odds_lines(title: str, o: CheckOdds) -> list[str]:
+    """Exact odds of each outcome, with the fraction and a percentage."""
+    width = max(len(k) for k in o.outcomes)
+    lines = [f"{title}: {'exact ' if o.exact else ''}odds"]
+    for m in o.modifiers:
+        if m.applied:
+            typed = f" {m.type}" if m.type else ""
+            lines.append(f"  modifier  {m.value:+d}{typed} from {m.source}")
+    for outcome, p in o.outcomes.items():
+        lines.append(f"  {outcome:<{width}}  {percent(p):>8}  {fraction(p)}")
+    if o.allowed is not None:
+        lines.append(f"  the act goes ahead: {percent(o.allowed)} ({fraction(o.allowed)})")
+    if o.note:
+        lines.append(f"  note: {o.note}")
+    return lines

@@ -1,0 +1,132 @@
+"""Applying a resolution's changes to a being: clamped to ranges, with thresholds firing.
+
+Pure: it returns the new being and what happened. A trigger (`at 0: gain
+shutdown`) fires when a change brings its value onto or past the threshold;
+its effects are applied in turn, a bounded number of times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from rouge_rpg.engine.being import Being
+from rouge_rpg.engine.evaluate import Context, number
+from rouge_rpg.rules import ast
+from rouge_rpg.rules.rulebook import Rulebook
+
+#: Most rounds of triggers that one application may set off.
+MAX_TRIGGER_ROUNDS = 16
+
+
+@attrs.frozen
+class Applied:
+    """One change as it landed: the value before and after, or the condition added."""
+
+    name: str
+    verb: str
+    what: str | None
+    before: int | None
+    after: int | None
+    note: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "verb": self.verb,
+            "what": self.what,
+            "before": self.before,
+            "after": self.after,
+            "note": self.note,
+        }
+
+
+def _bounds(d: ast.AnyDefinition | None) -> tuple[int, int] | None:
+    if isinstance(d, ast.Resource):
+        return 0, d.maximum
+    if isinstance(d, ast.Track):
+        return d.low, d.high
+    return None
+
+
+def apply_change(
+    rulebook: Rulebook,
+    being: Being,
+    verb: str,
+    what: str | None,
+    amount: int | None,
+) -> tuple[Being, list[Applied], list[ast.Trigger]]:
+    """Apply one change; return the new being, what landed, and the triggers it fired."""
+    name = being.name
+    if verb == "narrate" or what is None:
+        return being, [], []
+    d = rulebook.get(what)
+    if isinstance(d, ast.Condition):
+        conditions = set(being.conditions)
+        had = what in conditions
+        if verb == "gain":
+            conditions.add(what)
+            note = f"{name} already has {what}" if had else f"{name} gains {what}"
+        else:
+            conditions.discard(what)
+            note = f"{name} loses {what}" if had else f"{name} did not have {what}"
+        return (
+            attrs.evolve(being, conditions=frozenset(conditions)),
+            [Applied(name, verb, what, None, None, note)],
+            [],
+        )
+    bounds = _bounds(d)
+    if bounds is None:
+        return being, [], []
+    low, high = bounds
+    before = being.number(what, rulebook)
+    step = 1 if amount is None else amount
+    if verb in {"damage", "gain", "advance"}:
+        after = before + step
+    elif verb in {"heal", "lose", "reduce"}:
+        after = before - step
+    else:
+        after = step
+    after = max(low, min(high, after))
+    if isinstance(d, ast.Resource):
+        being = attrs.evolve(being, resources={**being.resources, what: after})
+    else:
+        being = attrs.evolve(being, tracks={**being.tracks, what: after})
+    label = d.display if d is not None else what
+    note = f"{name}: {label} {before} → {after}"
+    fired: list[ast.Trigger] = []
+    if isinstance(d, ast.Resource | ast.Track) and after != before:
+        for trigger in d.triggers:
+            if trigger.lasting is not None:
+                continue
+            if before < trigger.at <= after or after <= trigger.at < before:
+                fired.append(trigger)
+    return being, [Applied(name, verb, what, before, after, note)], fired
+
+
+def apply_changes(
+    rulebook: Rulebook, being: Being, changes: Sequence[tuple[str, str | None, int | None]]
+) -> tuple[Being, list[Applied]]:
+    """Apply (verb, what, amount) changes in order, then the triggers they fire."""
+    landed: list[Applied] = []
+    pending = list(changes)
+    for _ in range(MAX_TRIGGER_ROUNDS):
+        fired: list[ast.Trigger] = []
+        for verb, what, amount in pending:
+            being, done, triggers = apply_change(rulebook, being, verb, what, amount)
+            landed.extend(done)
+            fired.extend(triggers)
+        if not fired:
+            return being, landed
+        pending = []
+        ctx = Context(rulebook, being)
+        damage = rulebook.damage_track
+        for trigger in fired:
+            for effect in trigger.effects:
+                if effect.verb == "narrate":
+                    continue
+                amount = None if effect.amount is None else number(effect.amount, ctx)
+                what = effect.what.text if effect.what else (damage.id.text if damage else None)
+                pending.append((effect.verb, what, amount))
+    return being, landed
