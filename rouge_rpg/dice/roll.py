@@ -431,3 +431,14 @@ def term_total(term: ast.Dice, values: tuple[int, ...], flags: tuple[int, ...] |
 def natural(result: Roll) -> int:
     """The sum of a roll's dice terms alone, without numbers added to them."""
     return sum(term_total(term, *raw) for term, raw in _terms(result.expression, result.raw))
+
+
+def roller(node: ast.Expr) -> Callable[[random.Random], Roll]:
+    """A function that rolls `node` with a given generator (compiled once)."""
+    step = compiled(node)
+
+    def roll_once(rng: random.Random) -> Roll:
+        total, raw = step(_below_from(rng), [MAX_DICE])
+        return Roll(node, total, raw)
+
+    return roll_once

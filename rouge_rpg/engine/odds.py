@@ -18,15 +18,14 @@ import attrs
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.odds import odds as dice_odds
 from rouge_rpg.engine.being import Being
-from rouge_rpg.engine.evaluate import Context, RollValues, Value, substitute, test
+from rouge_rpg.engine.evaluate import RollValues, Value
 from rouge_rpg.engine.resolve import (
     AppliedModifier,
     Refusal,
-    bind,
     blocked,
-    gather_modifiers,
     plan_free_will,
     plan_use,
+    prepare_check,
 )
 from rouge_rpg.errors import DiceError, LimitError
 from rouge_rpg.rules import ast
@@ -136,33 +135,25 @@ def check_odds(
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
         raise Refusal(reason)
-    ctx = Context(rulebook, actor, target)
-    bind(check, args or {}, ctx)
-    modifiers = gather_modifiers(check, ctx, extra_modifiers)
-    bonus = sum(m.value for m in modifiers if m.applied)
+    plan = prepare_check(
+        rulebook, check, actor, target=target, args=args, extra_modifiers=extra_modifiers
+    )
     joint = _Joint()
-    rolls = joint.of(substitute(check.roll, ctx))
+    rolls = joint.of(plan.roll_expr)
     opposition: dict[int, Fraction] = {0: Fraction(1)}
-    if check.versus is not None:
+    if plan.vs_expr is not None:
         opposition = {}
-        for (_, v), p in joint.of(substitute(check.versus, ctx)).items():
+        for (_, v), p in joint.of(plan.vs_expr).items():
             opposition[v] = opposition.get(v, Fraction(0)) + p
     if len(rolls) * len(opposition) > MAX_COMBINATIONS:
         raise LimitError(f"the exact odds of check '{check.id}' are too large to compute")
     outcomes = {r.name.text: Fraction(0) for r in check.rungs}
     for (dice_sum, raw), p in rolls.items():
         for against, q in opposition.items():
-            ctx.roll = RollValues(raw + bonus, dice_sum, against)
-            outcomes[_rung(check, ctx)] += p * q
+            rung, _ = plan.outcome(RollValues(raw + plan.bonus, dice_sum, against))
+            outcomes[rung.name.text] += p * q
     note = None if joint.exact else "exploding dice are followed to a stated depth; not exact"
-    return CheckOdds(check.id.text, outcomes, joint.exact, tuple(modifiers), note=note)
-
-
-def _rung(check: ast.Check, ctx: Context) -> str:
-    for rung in check.rungs:
-        if rung.when is None or test(rung.when, ctx):
-            return rung.name.text
-    return check.rungs[-1].name.text
+    return CheckOdds(check.id.text, outcomes, joint.exact, plan.modifiers, note=note)
 
 
 def free_will_odds(

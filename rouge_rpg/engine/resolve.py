@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from rouge_rpg.dice.roll import natural, roll
+from rouge_rpg.dice.roll import Roll, natural
 from rouge_rpg.engine.being import Being
 from rouge_rpg.engine.evaluate import (
     Context,
@@ -27,6 +27,7 @@ from rouge_rpg.engine.evaluate import (
     test,
     value,
 )
+from rouge_rpg.engine.prepare import PreparedCheck, cached, freeze
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import words
@@ -101,7 +102,10 @@ class Change:
 
 @attrs.frozen
 class Resolution:
-    """What happened when an action was resolved, and why."""
+    """What happened when an action was resolved, and why.
+
+    The dice are kept as `Roll`s; their text and the trace are built when read.
+    """
 
     action: str  # check, free-will, use
     actor: str
@@ -112,20 +116,70 @@ class Resolution:
     total: int | None = None
     dice: int | None = None
     opposition: int | None = None
-    roll_detail: str = ""
-    vs_detail: str | None = None
     modifiers: tuple[AppliedModifier, ...] = ()
     effects: tuple[Change, ...] = ()
     narrative: str = ""
-    trace: tuple[str, ...] = ()
     allowed: bool | None = None
     check: str | None = None
+    rolled: Roll | None = attrs.field(default=None, repr=False)
+    vs_rolled: Roll | None = attrs.field(default=None, repr=False)
+    vs_is_roll: bool = False
+    bonus: int = 0
+    prologue: tuple[str, ...] = ()
+    bindings: tuple[str, ...] = ()
+    reads: tuple[tuple[str, bool], ...] = ()
+    ladder: ast.Check | None = attrs.field(default=None, repr=False, eq=False)
+    epilogue: tuple[str, ...] = ()
 
     @property
     def margin(self) -> int | None:
         if self.total is None or self.opposition is None:
             return None
         return self.total - self.opposition
+
+    @property
+    def roll_detail(self) -> str:
+        """`2d6 (5, 4) + 4 = 13`, with the modifiers' sum when there are any."""
+        if self.rolled is None:
+            return ""
+        if not self.bonus:
+            return self.rolled.detail
+        return f"{self.rolled.detail}, {self.bonus:+d} modifiers = {self.total}"
+
+    @property
+    def vs_detail(self) -> str | None:
+        if self.vs_rolled is None:
+            return None
+        return self.vs_rolled.detail if self.vs_is_roll else str(self.vs_rolled.total)
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        """Each rule consulted, and why it applied or not."""
+        lines = list(self.prologue)
+        check = self.ladder
+        if check is not None:
+            line = check.id.span.line if check.id.span else 0
+            lines.append(f"{check.kind} {check.id} ({check.file}:{line})")
+            lines.extend(self.bindings)
+            for m in self.modifiers:
+                sign = f"+{m.value}" if m.value >= 0 else str(m.value)
+                typed = f" {m.type}" if m.type else ""
+                where = f" ({m.location})" if m.location else ""
+                lines.append(f"modifier {sign}{typed} from {m.source}{where}: {m.reason}")
+            lines.append(f"roll {check.roll} → {self.roll_detail}")
+            if check.versus is not None:
+                lines.append(f"vs {check.versus} → {self.vs_detail}")
+            tests = {r.name.text: r.when for r in check.rungs}
+            margin = self.margin if self.margin is not None else self.total
+            for name, holds in self.reads:
+                lines.append(
+                    f"{name} when {tests[name]}: {'yes' if holds else 'no'} "
+                    f"(total {self.total}, dice {self.dice}, margin {margin})"
+                )
+            if not self.reads or not self.reads[-1][1]:
+                lines.append(f"{self.outcome}: otherwise")
+        lines.extend(self.epilogue)
+        return tuple(lines)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -354,6 +408,30 @@ def effect_changes(
     return changes, lines
 
 
+def prepare_check(
+    rulebook: Rulebook,
+    check: ast.Check,
+    actor: Being,
+    *,
+    target: Being | None = None,
+    args: Mapping[str, Value] | None = None,
+    extra_modifiers: Sequence[tuple[int, str]] = (),
+) -> PreparedCheck:
+    """The check bound to this actor, target and arguments (cached)."""
+    given = dict(args or {})
+
+    def build() -> PreparedCheck:
+        ctx = Context(rulebook, actor, target)
+        bind(check, given, ctx)
+        modifiers = gather_modifiers(check, ctx, extra_modifiers)
+        trace: list[str] = []
+        if ctx.params:
+            trace.append("parameters: " + ", ".join(f"{k} = {v}" for k, v in ctx.params.items()))
+        return PreparedCheck(rulebook, check, ctx, modifiers, trace)
+
+    return cached((rulebook, check, actor, target), (freeze(given), tuple(extra_modifiers)), build)
+
+
 def resolve_check(
     rulebook: Rulebook,
     check: ast.Check,
@@ -370,68 +448,49 @@ def resolve_check(
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
         raise Refusal(reason)
-    ctx = Context(rulebook, actor, target, rng=rng)
-    params = bind(check, args or {}, ctx)
-    trace = [f"{check.kind} {check.id} ({check.file}:{check.id.span.line if check.id.span else 0})"]
-    if params:
-        trace.append("parameters: " + ", ".join(f"{k} = {v}" for k, v in params.items()))
-    modifiers = gather_modifiers(check, ctx, extra_modifiers)
-    for m in modifiers:
-        sign = f"+{m.value}" if m.value >= 0 else str(m.value)
-        typed = f" {m.type}" if m.type else ""
-        where = f" ({m.location})" if m.location else ""
-        trace.append(f"modifier {sign}{typed} from {m.source}{where}: {m.reason}")
-    bonus = sum(m.value for m in modifiers if m.applied)
-    pure = substitute(check.roll, ctx)
-    rolled = roll(pure, rng=rng)
-    dice_sum = natural(rolled)
-    total = rolled.total + bonus
-    roll_detail = rolled.detail if not bonus else f"{rolled.detail}, {bonus:+d} modifiers = {total}"
-    trace.append(f"roll {check.roll} → {roll_detail}")
+    plan = prepare_check(
+        rulebook, check, actor, target=target, args=args, extra_modifiers=extra_modifiers
+    )
+    rolled = plan.roll(rng)
+    total = rolled.total + plan.bonus
     opposition = 0
-    vs_detail = None
-    if check.versus is not None:
-        vs_pure = substitute(check.versus, ctx)
-        vs_rolled = roll(vs_pure, rng=rng)
+    vs_rolled = None
+    if plan.vs is not None:
+        vs_rolled = plan.vs(rng)
         opposition = vs_rolled.total
-        vs_detail = vs_rolled.detail if has_dice(vs_pure) else str(opposition)
-        trace.append(f"vs {check.versus} → {vs_detail}")
-    ctx.roll = RollValues(total, dice_sum, opposition)
-    chosen = check.rungs[-1]
-    for rung in check.rungs:
-        if rung.when is None:
-            trace.append(f"{rung.name}: otherwise")
-            chosen = rung
-            break
-        holds = test(rung.when, ctx)
-        trace.append(
-            f"{rung.name} when {rung.when}: {'yes' if holds else 'no'}"
-            + f" (total {total}, dice {dice_sum}, margin {total - opposition})"
-        )
-        if holds:
-            chosen = rung
-            break
-    changes, lines = effect_changes(chosen.effects, ctx, f"{chosen.name} of {check.id}")
-    narrative = " ".join([interpolate(chosen.narrative, ctx)] if chosen.narrative else [])
-    if lines:
-        narrative = " ".join([narrative, *lines]).strip()
+    values = RollValues(total, natural(rolled), opposition)
+    rung, reads = plan.outcome(values)
+    narrative = ""
+    changes: tuple[Change, ...] = ()
+    if rung.effects or (rung.narrative and "{" in rung.narrative):
+        ctx = Context(rulebook, actor, target, dict(plan.ctx.params), values, rng)
+        found, lines = effect_changes(rung.effects, ctx, f"{rung.name} of {check.id}")
+        changes = tuple(found)
+        text = interpolate(rung.narrative, ctx) if rung.narrative else ""
+        narrative = " ".join(filter(None, [text, *lines]))
+    elif rung.narrative:
+        narrative = rung.narrative
     return Resolution(
         action=action,
         actor=actor.name,
         target=target.name if target else None,
         name=check.id.text,
         title=check.display,
-        outcome=chosen.name.text,
+        outcome=rung.name.text,
         total=total,
-        dice=dice_sum,
+        dice=values.dice,
         opposition=opposition if check.versus is not None else None,
-        roll_detail=roll_detail,
-        vs_detail=vs_detail,
-        modifiers=tuple(modifiers),
-        effects=tuple(changes),
+        modifiers=plan.modifiers,
+        effects=changes,
         narrative=narrative,
-        trace=tuple(trace),
         check=check.id.text,
+        rolled=rolled,
+        vs_rolled=vs_rolled,
+        vs_is_roll=plan.vs_rolls,
+        bonus=plan.bonus,
+        bindings=plan.trace,
+        reads=reads,
+        ladder=check,
     )
 
 
@@ -503,7 +562,7 @@ def plan_free_will(
                 outcome=outcome,
                 allowed=allowed,
                 narrative=narrative,
-                trace=tuple(trace),
+                prologue=tuple(trace),
             ),
         )
 
@@ -596,7 +655,7 @@ def resolve_free_will(
         title=act.display,
         allowed=allowed,
         narrative=" ".join(filter(None, [result.narrative, verdict])),
-        trace=(*plan.trace, *result.trace),
+        prologue=(*plan.trace, *result.prologue),
     )
 
 
@@ -720,7 +779,6 @@ def resolve_use(
     ability = plan.ability
     ctx = Context(rulebook, actor, target, rng=rng)
     changes = list(plan.costs)
-    trace = list(plan.trace)
     result: Resolution | None = None
     lines: list[str] = []
     if plan.check is not None:
@@ -736,7 +794,6 @@ def resolve_use(
             action_ids=[ability.id.text],
         )
         changes.extend(result.effects)
-        trace.extend(result.trace)
         if result.narrative:
             lines.append(result.narrative)
         ctx.params = dict(plan.args)
@@ -766,5 +823,5 @@ def resolve_use(
         title=ability.display,
         effects=tuple(changes),
         narrative=" ".join(lines),
-        trace=tuple(trace),
+        prologue=(*plan.trace, *base.prologue),
     )
