@@ -21,6 +21,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
     "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
     "rules": ("rouge_rpg.cli.rules", "rules", "Check, list and explain a rulebook's rules"),
+    "sheet": (
+        "rouge_rpg.cli.sheet",
+        "sheet",
+        "Validate, create, show and describe character sheets",
+    ),
     "check": (
         "rouge_rpg.cli.play",
         "check",
@@ -28,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
     "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
+    "campaign": ("rouge_rpg.cli.campaign", "campaign", "Keep a campaign: time, Nectar, every roll"),
 }
 
 

@@ -1,56 +1,51 @@
-"""`rouge check`, `rouge free-will` and `rouge use`: the GM's commands at the table."""
+"""`rouge check`, `rouge free-will` and `rouge use`: the GM's commands at the table.
+
+With an active campaign the command reads the character's state from the
+journal, and records the resolution and its effects there.
+"""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook
 from rouge_rpg.cli.output import echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
+Chooser = Callable[[Any, bool], tuple[str, dict[str, Any]]]
+
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every table command shares."""
-    for option in reversed(
-        [
-            rulebook_option,
-            click.option(
-                "--mod",
-                "mods",
-                type=int,
-                multiple=True,
-                help="An extra modifier to the roll (repeatable).",
-            ),
-            click.option("--seed", type=int, default=None, help="Seed for a reproducible roll."),
-            click.option("--explain", is_flag=True, help="Show the trace: every rule consulted."),
-            click.option(
-                "--odds",
-                "show_odds",
-                is_flag=True,
-                help="Print the exact chance of each outcome instead of rolling.",
-            ),
-            click.option("--json", "as_json", is_flag=True, help="Print JSON."),
-        ]
-    ):
+    options = [
+        rulebook_option,
+        campaign_option,
+        click.option("--no-campaign", is_flag=True, help="Do not read or record any campaign."),
+        click.option(
+            "--mod",
+            "mods",
+            type=int,
+            multiple=True,
+            help="An extra modifier to the roll (repeatable).",
+        ),
+        click.option("--seed", type=int, default=None, help="Seed for a reproducible roll."),
+        click.option("--explain", is_flag=True, help="Show the trace: every rule consulted."),
+        click.option(
+            "--odds",
+            "show_odds",
+            is_flag=True,
+            help="Print the exact chance of each outcome instead of rolling.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+    ]
+    for option in reversed(options):
         command = option(command)
     return command
-
-
-def _load(rulebooks: tuple[str, ...]) -> Any:
-    from rouge_rpg.rules import load
-
-    return load(*rulebooks)
-
-
-def _sheet(path: str, rulebook: Any) -> Any:
-    from rouge_rpg.sheets import read_character
-
-    return read_character(Path(path), rulebook)
 
 
 def split_vs(text: str) -> tuple[str, str | None]:
@@ -61,25 +56,89 @@ def split_vs(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _finish(result: Any, odds: Any, *, as_json: bool, explain: bool, title: str) -> None:
-    from rouge_rpg.cli.render import odds_lines, resolution_lines
+def _table_command(
+    kind: str,
+    sheet: str,
+    other: str | None,
+    choose: Chooser,
+    *,
+    rulebooks: tuple[str, ...],
+    campaign: str | None,
+    no_campaign: bool,
+    mods: tuple[int, ...],
+    seed: int | None,
+    explain: bool,
+    show_odds: bool,
+    as_json: bool,
+) -> None:
+    """Load, resolve (or give odds), record in the campaign if there is one, and print."""
+    from rouge_rpg.campaign.actions import Request, member, new_seed, play, run
+    from rouge_rpg.campaign.journal import Journal, campaign_path
+    from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
+    from rouge_rpg.engine import Being, apply_changes, odds
+    from rouge_rpg.rules import load
+    from rouge_rpg.sheets import read_character
 
-    if odds is not None:
-        if as_json:
-            echo_json(odds.to_json())
+    path = None if no_campaign else campaign_path(campaign)
+    journal = Journal.open(path) if path is not None else None
+    try:
+        rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
+        actor_sheet = read_character(Path(sheet), rulebook)
+        target_sheet = read_character(Path(other), rulebook) if other else None
+        name, args = choose(rulebook, target_sheet is not None)
+        actor = Being.of(actor_sheet)
+        target = Being.of(target_sheet) if target_sheet else None
+        if journal is not None:
+            state = journal.state()
+            actor = member(state, actor_sheet.id).being(actor_sheet)
+            if target_sheet is not None:
+                target = member(state, target_sheet.id).being(target_sheet)
+        if show_odds:
+            extra = [(m, "--mod") for m in mods]
+            found = odds(rulebook, actor, name, target=target, args=args, modifiers=extra)
+            if as_json:
+                echo_json(found.to_json())
+            else:
+                found_definition = rulebook.get(name)
+                title = found_definition.display if found_definition is not None else name
+                for line in odds_lines(f"{actor.name}: {title}", found):
+                    click.echo(line)
+            return
+        request = Request(
+            kind,
+            name,
+            actor_sheet.id,
+            target_sheet.id if target_sheet else None,
+            args,
+            tuple(mods),
+            seed if seed is not None else new_seed(),
+        )
+        if journal is not None:
+            result, notes = play(journal, rulebook, request, actor_sheet, target_sheet)
+            state_lines = ["state:", *(f"  {n}" for n in notes)] if notes else []
+            state_lines.append(f"recorded in {journal.path}")
         else:
-            for line in odds_lines(title, odds):
-                click.echo(line)
-        return
-    if as_json:
-        echo_json(result.to_json())
-    else:
+            result = run(rulebook, request, actor, target)
+            landed = []
+            for who, being in (("actor", actor), ("target", target)):
+                changes = [(e.verb, e.what, e.amount) for e in result.effects if e.who == who]
+                if being is not None and changes:
+                    landed.extend(apply_changes(rulebook, being, changes)[1])
+            state_lines = applied_lines(landed)
+        if as_json:
+            data = result.to_json()
+            data["seed"] = request.seed
+            echo_json(data)
+            return
         for line in resolution_lines(result, explain=explain):
             click.echo(line)
-
-
-def _modifiers(mods: tuple[int, ...]) -> list[tuple[int, str]]:
-    return [(m, "--mod") for m in mods]
+        for line in state_lines:
+            click.echo(line)
+        if seed is None:
+            click.echo(f"seed {request.seed} (rouge ... --seed {request.seed} rolls it again)")
+    finally:
+        if journal is not None:
+            journal.close()
 
 
 @click.command("check")
@@ -94,61 +153,32 @@ def _modifiers(mods: tuple[int, ...]) -> list[tuple[int, str]]:
     help="An opposed roll against another character, defending with ATTRIBUTE.",
 )
 @_common
-def check(
-    sheet: str,
-    action: str,
-    dc: int | None,
-    versus: str | None,
-    rulebooks: tuple[str, ...],
-    mods: tuple[int, ...],
-    seed: int | None,
-    explain: bool,
-    show_odds: bool,
-    as_json: bool,
-) -> None:
+def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
     """Roll a check or an attribute for the character of SHEET."""
-    from rouge_rpg.engine import as_being, check_for
-    from rouge_rpg.engine.resolve import resolve_check
-    from rouge_rpg.engine.odds import check_odds
+    from rouge_rpg.engine import check_for
 
     if dc is not None and versus is not None:
         raise RougeError("give --dc or --vs, not both")
-    rulebook = _load(rulebooks)
-    actor = as_being(_sheet(sheet, rulebook))
-    target = None
-    args: dict[str, Any] = {}
-    if versus is not None:
-        path, defense = split_vs(versus)
-        target = as_being(_sheet(path, rulebook))
-    chosen, implied = check_for(rulebook, action, opposed=target is not None)
-    args.update(implied)
-    if dc is not None:
-        args["dc"] = dc
-    if versus is not None and defense is not None:
-        attribute_params = [
-            p.name.text for p in chosen.params if p.type is not None and p.type.text == "attribute"
-        ]
-        free = [p for p in attribute_params if p not in args]
-        if not free:
-            raise RougeError(f"check '{chosen.id}' has no parameter for the defending attribute")
-        args[free[0]] = defense
-    extra = _modifiers(mods)
-    if show_odds:
-        odds = check_odds(rulebook, chosen, actor, target=target, args=args, extra_modifiers=extra)
-        _finish(
-            None, odds, as_json=as_json, explain=explain, title=f"{actor.name}: {chosen.display}"
-        )
-        return
-    result = resolve_check(
-        rulebook,
-        chosen,
-        actor,
-        target=target,
-        args=args,
-        extra_modifiers=extra,
-        rng=random.Random(seed),
-    )
-    _finish(result, None, as_json=as_json, explain=explain, title=chosen.display)
+    other, defense = split_vs(versus) if versus else (None, None)
+
+    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
+        chosen, args = check_for(rulebook, action, opposed=opposed)
+        if dc is not None:
+            args["dc"] = dc
+        if defense is not None:
+            free = [
+                p.name.text
+                for p in chosen.params
+                if p.type is not None and p.type.text == "attribute" and p.name.text not in args
+            ]
+            if not free:
+                raise RougeError(
+                    f"check '{chosen.id}' has no parameter for the defending attribute"
+                )
+            args[free[0]] = defense
+        return chosen.id.text, args
+
+    _table_command("check", sheet, other, choose, **options)
 
 
 @click.command("free-will")
@@ -162,34 +192,15 @@ def check(
     help="The other party: the human who gave the order, or would be harmed.",
 )
 @_common
-def free_will(
-    sheet: str,
-    act: str,
-    by: str | None,
-    rulebooks: tuple[str, ...],
-    mods: tuple[int, ...],
-    seed: int | None,
-    explain: bool,
-    show_odds: bool,
-    as_json: bool,
-) -> None:
+def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
     """A Nean faces the Asimov Code: may the character of SHEET do ACT?"""
-    from rouge_rpg.engine import as_being
-    from rouge_rpg.engine.odds import free_will_odds
-    from rouge_rpg.engine.resolve import resolve_free_will
+    from rouge_rpg.rules import ast
 
-    rulebook = _load(rulebooks)
-    actor = as_being(_sheet(sheet, rulebook))
-    other = as_being(_sheet(by, rulebook)) if by else None
-    extra = _modifiers(mods)
-    if show_odds:
-        odds = free_will_odds(rulebook, actor, act, by=other, extra_modifiers=extra)
-        _finish(None, odds, as_json=as_json, explain=explain, title=f"{actor.name}: {act}")
-        return
-    result = resolve_free_will(
-        rulebook, actor, act, by=other, extra_modifiers=extra, rng=random.Random(seed)
-    )
-    _finish(result, None, as_json=as_json, explain=explain, title=act)
+    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
+        rulebook.require(act, ast.Act)
+        return act, {}
+
+    _table_command("free-will", sheet, by, choose, **options)
 
 
 @click.command("use")
@@ -197,31 +208,12 @@ def free_will(
 @click.argument("ability")
 @click.option("--target", "target", default=None, metavar="SHEET", help="The target's sheet.")
 @_common
-def use(
-    sheet: str,
-    ability: str,
-    target: str | None,
-    rulebooks: tuple[str, ...],
-    mods: tuple[int, ...],
-    seed: int | None,
-    explain: bool,
-    show_odds: bool,
-    as_json: bool,
-) -> None:
+def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:
     """Use a faction ability or an Immortal Nine power, paying its cost."""
-    from rouge_rpg.engine import as_being
-    from rouge_rpg.engine.odds import use_odds
-    from rouge_rpg.engine.resolve import resolve_use
+    from rouge_rpg.rules import ast
 
-    rulebook = _load(rulebooks)
-    actor = as_being(_sheet(sheet, rulebook))
-    other = as_being(_sheet(target, rulebook)) if target else None
-    extra = _modifiers(mods)
-    if show_odds:
-        odds = use_odds(rulebook, actor, ability, target=other, extra_modifiers=extra)
-        _finish(None, odds, as_json=as_json, explain=explain, title=f"{actor.name}: {ability}")
-        return
-    result = resolve_use(
-        rulebook, actor, ability, target=other, extra_modifiers=extra, rng=random.Random(seed)
-    )
-    _finish(result, None, as_json=as_json, explain=explain, title=ability)
+    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
+        rulebook.require(ability, ast.Ability, role="ability or power")
+        return ability, {}
+
+    _table_command("use", sheet, target, choose, **options)

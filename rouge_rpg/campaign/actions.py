@@ -1,0 +1,471 @@
+"""What the GM's commands do to a campaign: join, play, advance time, feed, undo.
+
+Each function runs inside one journal transaction, reads the current state,
+computes the change with the engine (pure), and appends one event recording
+both the request and the state it changed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
+from rouge_rpg.campaign.journal import CampaignError, Journal
+from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
+from rouge_rpg.engine import Being, Resolution, apply_changes
+from rouge_rpg.engine.resolve import resolve_check, resolve_free_will, resolve_use
+from rouge_rpg.errors import RougeError
+from rouge_rpg.rules import ast
+from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.sheets.model import Character
+
+#: Largest seed drawn for a resolution recorded without one.
+SEED_BITS = 48
+
+
+@attrs.frozen
+class Request:
+    """What was asked of the engine: enough to run it again."""
+
+    kind: str  # check, free-will, use
+    name: str
+    actor: str
+    target: str | None = None
+    args: Mapping[str, Any] = attrs.field(factory=dict)
+    mods: tuple[int, ...] = ()
+    seed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "actor": self.actor,
+            "target": self.target,
+            "args": dict(self.args),
+            "mods": list(self.mods),
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Request:
+        return cls(
+            data["kind"],
+            data["name"],
+            data["actor"],
+            data.get("target"),
+            dict(data.get("args", {})),
+            tuple(data.get("mods", ())),
+            int(data["seed"]),
+        )
+
+
+def new_seed() -> int:
+    """A fresh seed for a roll the GM did not seed, recorded so it can be replayed."""
+    return random.SystemRandom().getrandbits(SEED_BITS)
+
+
+def run(rulebook: Rulebook, request: Request, actor: Being, target: Being | None) -> Resolution:
+    """Resolve a request with the engine."""
+    rng = random.Random(request.seed)
+    mods = [(m, "--mod") for m in request.mods]
+    if request.kind == "use":
+        return resolve_use(
+            rulebook, actor, request.name, target=target, extra_modifiers=mods, rng=rng
+        )
+    if request.kind == "free-will":
+        return resolve_free_will(
+            rulebook, actor, request.name, by=target, extra_modifiers=mods, rng=rng
+        )
+    check = rulebook.require(request.name, ast.Check)
+    return resolve_check(
+        rulebook, check, actor, target=target, args=request.args, extra_modifiers=mods, rng=rng
+    )
+
+
+def member(state: CampaignState, character_id: str) -> CharacterState:
+    """A character of the campaign, by id (its sheet's file name) or by name."""
+    found = state.characters.get(character_id)
+    if found is None:
+        lowered = character_id.lower()
+        matches = [c for c in state.characters.values() if c.name.lower() == lowered]
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        known = ", ".join(sorted(state.characters)) or "nobody yet"
+        raise CampaignError(
+            f"'{character_id}' has not joined the campaign (it has: {known})",
+            hint=f"add the sheet with: rouge campaign join {character_id}.yaml",
+        )
+    if not found.active:
+        raise CampaignError(f"{found.name} has left the campaign")
+    return found
+
+
+def _table(rulebook: Rulebook, what: str) -> str:
+    d = rulebook.get(what)
+    if isinstance(d, ast.Condition):
+        return "conditions"
+    if isinstance(d, ast.Resource):
+        return "resources"
+    return "tracks"
+
+
+def _expiry(duration: str | None, now: int) -> int | None:
+    if not duration:
+        return None
+    amount, unit = duration.split(" ", 1)
+    size = unit_minutes(unit.rstrip("s"))
+    return now + int(amount) * size if size else now + 1
+
+
+def apply_to(
+    state: CampaignState,
+    rulebook: Rulebook,
+    who: CharacterState,
+    changes: Sequence[tuple[str, str | None, int | None, str | None]],
+    now: int,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Apply (verb, what, amount, duration) changes to one character: entries and notes."""
+    being = who.being()
+    durations = {what: d for verb, what, _, d in changes if verb == "gain" and d}
+    _, landed = apply_changes(rulebook, being, [(v, w, a) for v, w, a, _ in changes])
+    entries: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for a in landed:
+        if a.what is None:
+            continue
+        table = _table(rulebook, a.what)
+        if table == "conditions":
+            had = a.what in who.conditions
+            added = a.verb == "gain"
+            if added == had and not (added and a.what in durations):
+                notes.append(a.note)
+                continue
+            entries.append(
+                {
+                    "character": who.id,
+                    "table": "conditions",
+                    "what": a.what,
+                    "added": added,
+                    "expires": _expiry(durations.get(a.what), now) if added else None,
+                    "previous": who.conditions.get(a.what, None) if had else None,
+                    "had": had,
+                }
+            )
+        else:
+            entries.append(
+                {
+                    "character": who.id,
+                    "table": table,
+                    "what": a.what,
+                    "before": a.before,
+                    "after": a.after,
+                }
+            )
+        notes.append(a.note)
+    return entries, notes
+
+
+def join(journal: Journal, rulebook: Rulebook, characters: Sequence[Character]) -> list[str]:
+    """Characters join the campaign: their sheets are snapshot, their state starts from them."""
+    notes: list[str] = []
+    with journal.transaction():
+        state = journal.state()
+        for character in characters:
+            cid = character.id
+            existing = state.characters.get(cid)
+            if existing is not None and existing.active:
+                raise CampaignError(f"{character.name} ({cid}) is already in the campaign")
+            being = Being.of(character)
+            tracks = {
+                t.id.text: being.number(t.id.text, rulebook)
+                for t in rulebook.of_kind("track", "clock")
+            }
+            payload: dict[str, Any] = {
+                "character": cid,
+                "sheet": character_to_json(character),
+                "rulebook": rulebook.content_hash,
+                "resources": dict(character.resources),
+                "tracks": tracks,
+                "conditions": sorted(character.conditions),
+                "summary": f"{character.name} joins ({character.faction})",
+            }
+            journal.append(state, "join", state.time, payload, character=cid)
+            notes.append(payload["summary"])
+    return notes
+
+
+def play(
+    journal: Journal,
+    rulebook: Rulebook,
+    request: Request,
+    actor: Character,
+    target: Character | None,
+) -> tuple[Resolution, list[str]]:
+    """Resolve a request against the campaign's state, record it, and apply its effects."""
+    with journal.transaction():
+        state = journal.state()
+        actor_state = member(state, request.actor)
+        target_state = member(state, request.target) if request.target else None
+        actor_being = actor_state.being(actor)
+        target_being = target_state.being(target) if target_state and target else None
+        result = run(rulebook, request, actor_being, target_being)
+        per_character: dict[str, list[tuple[str, str | None, int | None, str | None]]] = {}
+        for change in result.effects:
+            if change.verb == "narrate":
+                continue
+            owner = actor_state if change.who == "actor" else target_state
+            if owner is None:
+                continue
+            per_character.setdefault(owner.id, []).append(
+                (change.verb, change.what, change.amount, change.duration)
+            )
+        entries: list[dict[str, Any]] = []
+        notes: list[str] = []
+        for cid, changes in per_character.items():
+            more, said = apply_to(state, rulebook, state.characters[cid], changes, state.time)
+            entries.extend(more)
+            notes.extend(said)
+        inputs = {
+            "actor": _snapshot(actor, actor_state),
+            "target": _snapshot(target, target_state) if target and target_state else None,
+        }
+        payload = {
+            "request": request.to_json(),
+            "inputs": inputs,
+            "rulebook": rulebook.content_hash,
+            "result": _result_json(result),
+            "applied": entries,
+            "summary": summary(result),
+        }
+        journal.append(state, "resolution", state.time, payload, character=actor_state.id)
+    return result, notes
+
+
+def _snapshot(character: Character, who: CharacterState) -> dict[str, Any]:
+    return {
+        "id": who.id,
+        "sheet": character_to_json(character),
+        "resources": dict(who.resources),
+        "tracks": dict(who.tracks),
+        "conditions": sorted(who.conditions),
+    }
+
+
+def _result_json(result: Resolution) -> dict[str, Any]:
+    return {
+        "outcome": result.outcome,
+        "allowed": result.allowed,
+        "total": result.total,
+        "dice": result.roll_detail,
+        "vs": result.vs_detail,
+        "effects": [e.describe() for e in result.effects],
+        "narrative": result.narrative,
+    }
+
+
+def summary(result: Resolution) -> str:
+    """One line for the log: who did what, and how it went."""
+    target = f" vs {result.target}" if result.target else ""
+    total = f" ({result.total})" if result.total is not None else ""
+    return f"{result.actor}: {result.title}{target} → {result.outcome}{total}"
+
+
+def advance(journal: Journal, rulebook: Rulebook, minutes: int) -> tuple[int, list[str]]:
+    """Game time passes: resources decay, lasting thresholds fire, conditions run out."""
+    with journal.transaction():
+        state = journal.state()
+        start, end = state.time, state.time + minutes
+        entries: list[dict[str, Any]] = []
+        notes: list[str] = []
+        for who in state.characters.values():
+            if not who.active:
+                continue
+            more, said = _pass_time(state, rulebook, who, start, end)
+            entries.extend(more)
+            notes.extend(said)
+        payload = {
+            "minutes": minutes,
+            "from": start,
+            "applied": entries,
+            "summary": f"{format_duration(minutes)} pass: {format_time(start)} → "
+            f"{format_time(end)}",
+        }
+        journal.append(state, "time", end, payload)
+    return end, notes
+
+
+def _pass_time(
+    state: CampaignState, rulebook: Rulebook, who: CharacterState, start: int, end: int
+) -> tuple[list[dict[str, Any]], list[str]]:
+    entries: list[dict[str, Any]] = []
+    notes: list[str] = []
+    reached: dict[str, int] = {}
+    for resource in rulebook.of_kind("resource"):
+        assert isinstance(resource, ast.Resource)
+        rid = resource.id.text
+        if rid not in who.resources or not resource.decay or not resource.decay_unit:
+            continue
+        size = unit_minutes(resource.decay_unit)
+        if not size:
+            continue
+        value = who.resources[rid]
+        steps = end // size - start // size
+        loss = min(value, steps * resource.decay)
+        if loss <= 0:
+            continue
+        more, said = apply_to(state, rulebook, who, [("lose", rid, loss, None)], end)
+        if value - loss == 0:
+            needed = -(-value // resource.decay)
+            reached[rid] = (start // size + needed) * size
+        for entry in more:
+            if entry["what"] in reached:
+                entry["since"] = reached[entry["what"]]
+        entries.extend(more)
+        notes.extend(f"{note} (decay over {format_duration(end - start)})" for note in said)
+        _fold_entries(who, more, end)
+    for meter in rulebook.of_kind("resource", "track", "clock"):
+        assert isinstance(meter, ast.Resource | ast.Track)
+        mid = meter.id.text
+        current = who.resources.get(mid) if isinstance(meter, ast.Resource) else who.tracks.get(mid)
+        for trigger in meter.triggers:
+            if trigger.lasting is None or current != trigger.at:
+                continue
+            size = unit_minutes(trigger.lasting.unit) or 0
+            key = f"{mid}@{trigger.at}:{trigger.lasting}"
+            since = reached.get(mid, who.since.get(mid, start))
+            if key in who.fired or end - since < trigger.lasting.amount * size:
+                continue
+            changes = [
+                (
+                    e.verb,
+                    e.what.text if e.what else None,
+                    None if e.amount is None else _constant(e.amount),
+                    None,
+                )
+                for e in trigger.effects
+                if e.verb != "narrate"
+            ]
+            more, said = apply_to(state, rulebook, who, changes, end)
+            more.append({"character": who.id, "table": "fired", "what": key})
+            entries.extend(more)
+            notes.extend(
+                f"{note} ({meter.display} at {trigger.at} for {trigger.lasting})" for note in said
+            )
+            _fold_entries(who, more, end)
+    for condition, expires in sorted(who.conditions.items()):
+        if expires is not None and expires <= end:
+            entry = {
+                "character": who.id,
+                "table": "conditions",
+                "what": condition,
+                "added": False,
+                "expires": None,
+                "previous": expires,
+                "had": True,
+            }
+            entries.append(entry)
+            notes.append(f"{who.name}: {condition} runs out")
+    return entries, notes
+
+
+def _constant(node: object) -> int:
+    from rouge_rpg.dice import ast as dice
+
+    if isinstance(node, dice.Literal):
+        return node.value
+    raise RougeError(f"a trigger that lasts in time must use a fixed amount, not '{node}'")
+
+
+def _fold_entries(who: CharacterState, entries: Sequence[Mapping[str, Any]], now: int) -> None:
+    """Let later steps of the same advance see the values set so far."""
+    for entry in entries:
+        if entry["table"] in ("resources", "tracks"):
+            table = who.resources if entry["table"] == "resources" else who.tracks
+            table[entry["what"]] = entry["after"]
+            who.since[entry["what"]] = entry.get("since", now)
+        elif entry["table"] == "conditions":
+            if entry["added"]:
+                who.conditions[entry["what"]] = entry.get("expires")
+            else:
+                who.conditions.pop(entry["what"], None)
+        elif entry["table"] == "fired":
+            who.fired.append(entry["what"])
+
+
+def feed(
+    journal: Journal, rulebook: Rulebook, character_id: str, amount: int, resource: str
+) -> list[str]:
+    """A character takes in a resource (Nectar), up to its maximum."""
+    if amount <= 0:
+        raise RougeError("the amount fed must be at least 1")
+    d = rulebook.require(resource, ast.Resource)
+    with journal.transaction():
+        state = journal.state()
+        who = member(state, character_id)
+        if resource not in who.resources:
+            raise CampaignError(f"{who.name} does not carry {d.display}")
+        entries, notes = apply_to(
+            state, rulebook, who, [("gain", resource, amount, None)], state.time
+        )
+        payload = {
+            "resource": resource,
+            "amount": amount,
+            "applied": entries,
+            "summary": f"{who.name} takes {amount} {d.display}",
+        }
+        journal.append(state, "feed", state.time, payload, character=who.id)
+    return notes
+
+
+UNDOABLE = ("join", "resolution", "time", "feed")
+
+
+def undo(journal: Journal) -> str:
+    """Append an event that reverses the latest event not yet undone. Nothing is deleted."""
+    with journal.transaction():
+        state = journal.state()
+        events = journal.events()
+        undone = {e.payload.get("undoes") for e in events if e.kind in ("undo", "leave")}
+        target = next(
+            (e for e in reversed(events) if e.kind in UNDOABLE and e.seq not in undone), None
+        )
+        if target is None:
+            raise CampaignError("there is nothing to undo")
+        reverse: list[dict[str, Any]] = []
+        for entry in reversed(list(target.payload.get("applied", ()))):
+            if entry["table"] == "conditions":
+                had = bool(entry.get("had"))
+                reverse.append(
+                    {
+                        **entry,
+                        "added": had,
+                        "expires": entry.get("previous") if had else None,
+                        "had": entry["added"],
+                        "previous": entry.get("expires"),
+                    }
+                )
+            elif entry["table"] == "fired":
+                continue
+            else:
+                reverse.append({**entry, "before": entry["after"], "after": entry["before"]})
+        time = target.payload.get("from", state.time) if target.kind == "time" else state.time
+        payload: dict[str, Any] = {
+            "undoes": target.seq,
+            "applied": reverse,
+            "summary": f"undo #{target.seq}: {target.payload.get('summary', target.kind)}",
+        }
+        if target.kind == "join":
+            journal.append(
+                state,
+                "leave",
+                time,
+                {**payload, "character": target.character},
+                character=target.character,
+            )
+            return str(payload["summary"])
+        journal.append(state, "undo", time, payload, character=target.character)
+        return str(payload["summary"])

@@ -1,0 +1,286 @@
+"""The campaign journal: an append-only log of events in one SQLite file.
+
+Every command is one `BEGIN IMMEDIATE` transaction, so concurrent writers
+queue instead of failing, and a crash leaves either the whole command or
+none of it. The file is checked before anything is written: a file that is
+not a rouge campaign, or is damaged, is refused and left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from rouge_rpg.campaign.state import CampaignState, fold
+from rouge_rpg.errors import RougeError
+
+#: Marks a SQLite file as a rouge campaign (`PRAGMA application_id`), "ROUG".
+APPLICATION_ID = 0x524F5547
+#: The journal's schema version (`PRAGMA user_version`).
+SCHEMA_VERSION = 1
+#: A snapshot of the state is kept every this many events.
+SNAPSHOT_EVERY = 500
+#: How long a writer waits for another to finish, in milliseconds.
+BUSY_TIMEOUT_MS = 10_000
+#: The file a campaign lives in when no path is given.
+DEFAULT_FILE = "campaign.rouge.db"
+
+_HEADER = b"SQLite format 3\x00"
+
+
+class CampaignError(RougeError):
+    """A campaign file that cannot be used: missing, foreign, damaged, or too new."""
+
+
+@attrs.frozen
+class Event:
+    """One entry of the journal."""
+
+    seq: int
+    time: int
+    recorded: str
+    kind: str
+    character: str | None
+    payload: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "recorded": self.recorded,
+            "kind": self.kind,
+            "character": self.character,
+            **dict(self.payload),
+        }
+
+
+def _schema_v1(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE events ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " time INTEGER NOT NULL,"
+        " recorded TEXT NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " character TEXT,"
+        " payload TEXT NOT NULL)"
+    )
+    db.execute("CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+
+
+#: Migrations: version N+1 is reached by MIGRATIONS[N] (0 is an empty file).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _schema_v1}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Journal:
+    """An open campaign file."""
+
+    def __init__(self, path: Path, db: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = db
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, meta: Mapping[str, Any] | None = None) -> Journal:
+        """A new campaign file at `path`, which must not exist."""
+        if path.exists():
+            raise CampaignError(f"{path} already exists; a campaign is never overwritten")
+        if not path.parent.exists():
+            raise CampaignError(f"{path.parent} does not exist")
+        db = _connect(path)
+        try:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute("PRAGMA journal_mode = WAL")
+            with _immediate(db):
+                for version in range(SCHEMA_VERSION):
+                    MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                rows = {"created": _now(), **{k: json.dumps(v) for k, v in (meta or {}).items()}}
+                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", rows.items())
+        except BaseException:
+            db.close()
+            raise
+        return cls(path, db)
+
+    @classmethod
+    def open(cls, path: Path) -> Journal:
+        """An existing campaign file, checked before anything is written to it."""
+        _check_file(path)
+        db = _connect(path)
+        try:
+            app_id, version = _identity(db, path)
+            if app_id != APPLICATION_ID:
+                raise CampaignError(f"{path} is an SQLite database, but not a rouge campaign")
+            if version > SCHEMA_VERSION:
+                raise CampaignError(
+                    f"{path} was written by a newer rouge (schema {version}; this one reads up "
+                    f"to {SCHEMA_VERSION})"
+                )
+            db.execute("PRAGMA journal_mode = WAL")
+            if version < SCHEMA_VERSION:
+                with _immediate(db):
+                    for step in range(version, SCHEMA_VERSION):
+                        MIGRATIONS[step](db)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise CampaignError(f"{path} is damaged or not a campaign: {error}") from None
+        except BaseException:
+            db.close()
+            raise
+        return cls(path, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One command's writes: all of them, or none."""
+        try:
+            with _immediate(self.db):
+                yield
+        except sqlite3.DatabaseError as error:
+            raise CampaignError(f"{self.path}: {error}") from None
+
+    # -- reading ----------------------------------------------------------------------------
+    def meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0]) if key != "created" else row[0]
+
+    def state(self) -> CampaignState:
+        """The current state: the latest snapshot and the events after it."""
+        try:
+            row = self.db.execute(
+                "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            state = CampaignState() if row is None else CampaignState.from_json(json.loads(row[1]))
+            cursor = self.db.execute(
+                "SELECT seq, time, kind, payload FROM events WHERE seq > ? ORDER BY seq",
+                (state.seq,),
+            )
+            for seq, time, kind, payload in cursor:
+                fold(state, seq, kind, time, json.loads(payload))
+        except sqlite3.DatabaseError as error:
+            raise CampaignError(f"{self.path} is damaged: {error}") from None
+        return state
+
+    def events(self, since: int = 0) -> list[Event]:
+        """Events after `since`, oldest first."""
+        cursor = self.db.execute(
+            "SELECT seq, time, recorded, kind, character, payload FROM events WHERE seq > ? "
+            "ORDER BY seq",
+            (since,),
+        )
+        return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+
+    def count(self) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM events").fetchone()
+        return int(row[0])
+
+    def integrity(self) -> str:
+        """`ok`, or what `PRAGMA integrity_check` found."""
+        rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
+
+    # -- writing ----------------------------------------------------------------------------
+    def append(
+        self,
+        state: CampaignState,
+        kind: str,
+        time: int,
+        payload: Mapping[str, Any],
+        character: str | None = None,
+    ) -> int:
+        """Record an event (inside a transaction) and fold it into `state`."""
+        if not self.db.in_transaction:
+            raise RuntimeError("append outside a transaction")
+        cursor = self.db.execute(
+            "INSERT INTO events (time, recorded, kind, character, payload) VALUES (?, ?, ?, ?, ?)",
+            (time, _now(), kind, character, json.dumps(payload, sort_keys=True)),
+        )
+        seq = int(cursor.lastrowid or 0)
+        fold(state, seq, kind, time, payload)
+        last = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM snapshots").fetchone()[0]
+        if seq - int(last) >= SNAPSHOT_EVERY:
+            self.db.execute(
+                "INSERT INTO snapshots (seq, state) VALUES (?, ?)",
+                (seq, json.dumps(state.to_json(), sort_keys=True)),
+            )
+        return seq
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise CampaignError(
+            f"no campaign at {path}", hint=f"create one: rouge campaign init {path}"
+        )
+    if path.is_dir():
+        raise CampaignError(f"{path} is a folder, not a campaign file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_HEADER))
+    except OSError as error:
+        raise CampaignError(f"{path}: {error.strerror or error}") from None
+    if header != _HEADER:
+        raise CampaignError(f"{path} is not a rouge campaign (not an SQLite database)")
+    if not os.access(path, os.W_OK):
+        raise CampaignError(f"{path} is read-only")
+
+
+def _identity(db: sqlite3.Connection, path: Path) -> tuple[int, int]:
+    try:
+        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as error:
+        raise CampaignError(f"{path} is damaged or not a campaign: {error}") from None
+    return app_id, version
+
+
+def campaign_path(option: str | None, *, must_exist: bool = True) -> Path | None:
+    """The active campaign: --campaign, else ROUGE_CAMPAIGN, else the default file if present."""
+    if option:
+        return Path(option)
+    env = os.environ.get("ROUGE_CAMPAIGN")
+    if env:
+        return Path(env)
+    default = Path(DEFAULT_FILE)
+    if default.exists() or not must_exist:
+        return default
+    return None

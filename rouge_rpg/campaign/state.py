@@ -1,0 +1,156 @@
+"""The campaign's current state: the fold of its journal's events.
+
+An event records what it changed as `applied` entries (a value before and
+after, a condition added or removed), so folding needs no rulebook and gives
+the same state whatever the rules say today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from rouge_rpg.engine.being import Being
+from rouge_rpg.sheets.model import Character
+
+
+@attrs.define
+class CharacterState:
+    """One character's life in the campaign."""
+
+    id: str
+    sheet: dict[str, Any]
+    resources: dict[str, int] = attrs.field(factory=dict)
+    tracks: dict[str, int] = attrs.field(factory=dict)
+    conditions: dict[str, int | None] = attrs.field(factory=dict)  # condition → expiry
+    since: dict[str, int] = attrs.field(factory=dict)  # value → game minute it last changed
+    fired: list[str] = attrs.field(factory=list)  # lasting triggers already fired
+    active: bool = True
+
+    @property
+    def name(self) -> str:
+        return str(self.sheet.get("name", self.id))
+
+    def character(self) -> Character:
+        """The character as it was when it joined."""
+        return character_from_json(self.sheet)
+
+    def being(self, character: Character | None = None) -> Being:
+        """The engine's view: the sheet's definition with the journal's state."""
+        return Being.of(
+            character or self.character(),
+            resources=dict(self.resources),
+            tracks=dict(self.tracks),
+            conditions=frozenset(self.conditions),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.define
+class CampaignState:
+    """Every character's state and the game clock, after event `seq`."""
+
+    time: int = 0
+    seq: int = 0
+    characters: dict[str, CharacterState] = attrs.field(factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "seq": self.seq,
+            "characters": {k: v.to_json() for k, v in self.characters.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CampaignState:
+        characters = {
+            k: CharacterState(**{**v, "fired": list(v.get("fired", []))})
+            for k, v in data["characters"].items()
+        }
+        return cls(int(data["time"]), int(data["seq"]), characters)
+
+
+def character_to_json(character: Character) -> dict[str, Any]:
+    """A sheet's definition as plain data, for the journal."""
+    return {
+        "name": character.name,
+        "faction": character.faction,
+        "kind": character.kind,
+        "member": character.member,
+        "attributes": dict(character.attributes),
+        "abilities": list(character.abilities),
+        "resources": dict(character.resources),
+        "tracks": dict(character.tracks),
+        "conditions": sorted(character.conditions),
+        "notes": character.notes,
+        "file": character.file,
+    }
+
+
+def character_from_json(data: Mapping[str, Any]) -> Character:
+    return Character(
+        name=data["name"],
+        faction=data["faction"],
+        kind=data["kind"],
+        member=data.get("member"),
+        attributes=dict(data.get("attributes", {})),
+        abilities=tuple(data.get("abilities", ())),
+        resources=dict(data.get("resources", {})),
+        tracks=dict(data.get("tracks", {})),
+        conditions=frozenset(data.get("conditions", ())),
+        notes=data.get("notes", ""),
+        file=data.get("file"),
+    )
+
+
+def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], time: int) -> None:
+    """Set what an event's `applied` entries say, in order."""
+    for entry in entries:
+        who = state.characters.get(entry["character"])
+        if who is None:
+            continue
+        table = entry["table"]
+        what = entry["what"]
+        if table == "conditions":
+            if entry.get("added"):
+                who.conditions[what] = entry.get("expires")
+            else:
+                who.conditions.pop(what, None)
+        elif table == "fired":
+            if what not in who.fired:
+                who.fired.append(what)
+        else:
+            values = who.resources if table == "resources" else who.tracks
+            if entry.get("before") != entry["after"]:
+                who.since[what] = entry.get("since", time)
+                who.fired = [f for f in who.fired if not f.startswith(f"{what}@")]
+            values[what] = entry["after"]
+
+
+def fold(state: CampaignState, seq: int, kind: str, time: int, payload: Mapping[str, Any]) -> None:
+    """Apply one event to the state, in place."""
+    state.seq = seq
+    state.time = time
+    if kind == "join":
+        sheet = payload["sheet"]
+        state.characters[payload["character"]] = CharacterState(
+            id=payload["character"],
+            sheet=dict(sheet),
+            resources=dict(payload["resources"]),
+            tracks=dict(payload["tracks"]),
+            conditions={c: None for c in payload["conditions"]},
+            since={k: time for k in [*payload["resources"], *payload["tracks"]]},
+        )
+    elif kind == "leave":
+        who = state.characters.get(payload["character"])
+        if who is not None:
+            who.active = False
+    elif kind == "rejoin":
+        who = state.characters.get(payload["character"])
+        if who is not None:
+            who.active = True
+    apply_entries(state, payload.get("applied", ()), time)

@@ -1,0 +1,253 @@
+"""`rouge campaign ...`: a campaign's journal, state and time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rouge_rpg.cli.output import echo_json
+
+campaign_option = click.option(
+    "--campaign",
+    "campaign",
+    default=None,
+    metavar="PATH",
+    help="The campaign file (default: $ROUGE_CAMPAIGN, else ./campaign.rouge.db).",
+)
+
+
+def open_journal(option: str | None) -> Any:
+    """The active campaign's journal, or a clear error."""
+    from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, Journal, campaign_path
+
+    path = campaign_path(option)
+    if path is None:
+        raise CampaignError(
+            f"no campaign: give --campaign PATH, set ROUGE_CAMPAIGN, or create ./{DEFAULT_FILE}",
+            hint="rouge campaign init",
+        )
+    return Journal.open(path)
+
+
+def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
+    """The rulebook: --rulebook if given, else the one the campaign was created with."""
+    from rouge_rpg.rules import load
+
+    folders = rulebooks or tuple(journal.meta("rulebooks") or ())
+    return load(*folders)
+
+
+@click.group()
+def campaign() -> None:
+    """Keep a campaign: characters, time, Nectar, and every roll, in one file."""
+
+
+@campaign.command("init")
+@click.argument("path", required=False, type=click.Path())
+@click.option(
+    "--rulebook",
+    "rulebooks",
+    multiple=True,
+    type=click.Path(),
+    help="Rulebook folder(s) for this campaign. Default: the bundled rulebook.",
+)
+def init(path: str | None, rulebooks: tuple[str, ...]) -> None:
+    """Create a campaign file (default ./campaign.rouge.db)."""
+    from rouge_rpg.campaign.journal import DEFAULT_FILE, Journal
+    from rouge_rpg.rules import load
+
+    rulebook = load(*rulebooks)
+    target = Path(path or DEFAULT_FILE)
+    folders = [str(Path(f).resolve()) for f in rulebooks]
+    with Journal.create(target, {"rulebooks": folders, "rulebook_title": rulebook.title}):
+        pass
+    click.echo(f"Created campaign {target} ({rulebook.title}).")
+    click.echo(f"Next: rouge campaign join SHEET... --campaign {target}")
+
+
+@campaign.command("join")
+@click.argument("sheets", nargs=-1, required=True, type=click.Path())
+@campaign_option
+@click.option("--rulebook", "rulebooks", multiple=True, type=click.Path(), hidden=True)
+def join_command(sheets: tuple[str, ...], campaign: str | None, rulebooks: tuple[str, ...]) -> None:
+    """Characters join: their sheets are read and their state starts from them."""
+    from rouge_rpg.campaign.actions import join
+    from rouge_rpg.sheets import read_character
+
+    with open_journal(campaign) as journal:
+        rulebook = campaign_rulebook(journal, rulebooks)
+        characters = [read_character(Path(s), rulebook) for s in sheets]
+        for note in join(journal, rulebook, characters):
+            click.echo(note)
+
+
+@campaign.command("status")
+@campaign_option
+@click.option("--json", "as_json", is_flag=True, help="The state as JSON.")
+def status(campaign: str | None, as_json: bool) -> None:
+    """Each character's resources, tracks and conditions, and the game time."""
+    from rouge_rpg.campaign.export import status_json
+    from rouge_rpg.campaign.gametime import format_time
+
+    with open_journal(campaign) as journal:
+        state = journal.state()
+    if as_json:
+        echo_json(status_json(state))
+        return
+    click.echo(f"{format_time(state.time)}, {state.seq} events")
+    people = [c for c in state.characters.values() if c.active]
+    if not people:
+        click.echo("No characters yet: rouge campaign join SHEET...")
+        return
+    columns: list[str] = []
+    for c in people:
+        for key in [*c.resources, *c.tracks]:
+            if key not in columns:
+                columns.append(key)
+    rows = [
+        [
+            c.name,
+            *[str({**c.resources, **c.tracks}.get(k, "-")) for k in columns],
+            ", ".join(sorted(c.conditions)) or "-",
+        ]
+        for c in people
+    ]
+    header = ["character", *columns, "conditions"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@campaign.command("log")
+@campaign_option
+@click.option("--since", type=int, default=0, help="Only events after this number.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of events, oldest first.")
+def log(campaign: str | None, since: int, as_json: bool) -> None:
+    """Every event of the journal, oldest first."""
+    from rouge_rpg.campaign.export import event_line
+
+    with open_journal(campaign) as journal:
+        events = journal.events(since)
+    if as_json:
+        echo_json([e.to_json() for e in events])
+        return
+    for event in events:
+        click.echo(event_line(event))
+
+
+@campaign.command("advance")
+@click.argument("duration")
+@campaign_option
+def advance_command(duration: str, campaign: str | None) -> None:
+    """Let game time pass (6h, 2d, 1w): Nectar decays, shutdown and worse follow."""
+    from rouge_rpg.campaign.actions import advance
+    from rouge_rpg.campaign.gametime import format_time, parse_duration
+
+    minutes = parse_duration(duration)
+    with open_journal(campaign) as journal:
+        rulebook = campaign_rulebook(journal, ())
+        now, notes = advance(journal, rulebook, minutes)
+    click.echo(f"It is now {format_time(now)}.")
+    for note in notes:
+        click.echo(f"  {note}")
+
+
+@campaign.command("feed")
+@click.argument("name")
+@click.argument("amount", type=int)
+@click.option("--resource", default="nectar", show_default=True, help="What is taken in.")
+@campaign_option
+def feed_command(name: str, amount: int, resource: str, campaign: str | None) -> None:
+    """A character takes Nectar (or another resource)."""
+    from rouge_rpg.campaign.actions import feed
+
+    with open_journal(campaign) as journal:
+        rulebook = campaign_rulebook(journal, ())
+        notes = feed(journal, rulebook, name, amount, resource)
+    for note in notes:
+        click.echo(note)
+
+
+@campaign.command("undo")
+@campaign_option
+def undo_command(campaign: str | None) -> None:
+    """Reverse the latest event, by appending its opposite: nothing is deleted."""
+    from rouge_rpg.campaign.actions import undo
+
+    with open_journal(campaign) as journal:
+        click.echo(undo(journal))
+
+
+@campaign.command("replay")
+@campaign_option
+@click.option(
+    "--rulebook",
+    "rulebooks",
+    multiple=True,
+    type=click.Path(),
+    help="Replay against these rulebook folders instead of the campaign's.",
+)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of replayed resolutions.")
+def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
+    """Re-run every recorded roll from its seed; report any that no longer reproduce."""
+    from rouge_rpg.campaign.replay import replay
+
+    with open_journal(campaign) as journal:
+        rulebook = campaign_rulebook(journal, rulebooks)
+        results = replay(journal, rulebook)
+    broken = [r for r in results if not r.reproduced]
+    if as_json:
+        echo_json([r.to_json() for r in results])
+    else:
+        for r in broken:
+            click.echo(f"#{r.seq} {r.summary}: does not reproduce")
+            for difference in r.differences:
+                click.echo(f"  {difference}")
+            if not r.same_rulebook:
+                click.echo("  (the rulebook has changed since it was recorded)")
+        click.echo(f"{len(results) - len(broken)} of {len(results)} resolutions reproduce.")
+    if broken:
+        raise SystemExit(1)
+
+
+@campaign.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(), default=None, help="Write to a file.")
+@campaign_option
+def export_command(fmt: str, output: str | None, campaign: str | None) -> None:
+    """The session log for the table's notes."""
+    import json
+
+    from rouge_rpg.campaign.export import json_log, markdown
+    from rouge_rpg.campaign.journal import CampaignError
+
+    with open_journal(campaign) as journal:
+        text = markdown(journal) if fmt == "markdown" else json.dumps(json_log(journal), indent=2)
+    if output is None:
+        click.echo(text.rstrip("\n"))
+        return
+    path = Path(output)
+    if path.exists():
+        raise CampaignError(f"{path} already exists; choose another file")
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    click.echo(f"Wrote {path}.")
+
+
+@campaign.command("verify")
+@campaign_option
+def verify(campaign: str | None) -> None:
+    """Check the campaign file's integrity (SQLite integrity_check) and count its events."""
+    with open_journal(campaign) as journal:
+        result = journal.integrity()
+        count = journal.count()
+    click.echo(f"integrity: {result}; {count} events")
+    if result != "ok":
+        raise SystemExit(1)

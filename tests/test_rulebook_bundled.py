@@ -1,0 +1,130 @@
+"""The bundled Metallic Rouge rulebook: it loads cleanly, the GM's guide's
+Coverage table names only rules that exist, and every bundled sheet refers
+only to rules that exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rouge_rpg.rules import Rulebook, ast, read
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "docs" / "metallic-rouge.md"
+SHEETS = ROOT / "rulebooks" / "metallic_rouge" / "sheets"
+
+#: Every group of the source article must have a row of its own.
+GROUPS = [
+    "Humans",
+    "Neans",
+    "Aletheia",
+    "Ochrona",
+    "Wellstown Police",
+    "Alters",
+    "Immortal Nine",
+    "Suns of Ares",
+    "Council of Free Neans",
+    "Visitors",
+    "Usurpers",
+]
+#: The nine slots of the Immortal Nine, dead and unrevealed included.
+NINE = [
+    "giallon",
+    "viola",
+    "phantom_verde",
+    "silvia",
+    "aes_alice",
+    "grauphon",
+    "nius",
+    "achilles",
+    "unrevealed_ninth",
+]
+
+
+@pytest.fixture(scope="module")
+def rulebook() -> Rulebook:
+    loaded = read()
+    assert loaded.rulebook is not None, "the bundled rulebook has errors"
+    return loaded.rulebook
+
+
+def test_bundled_rulebook_loads_without_any_diagnostic() -> None:
+    loaded = read()
+    shown = [
+        d.render(loaded.sources.get(d.span.file) if d.span else None) for d in loaded.diagnostics
+    ]
+    assert not shown, "\n".join(shown)
+    assert loaded.rulebook is not None
+
+
+def coverage_rows() -> list[list[str]]:
+    """The rows of the one table under `## Coverage`, as lists of cells."""
+    text = GUIDE.read_text(encoding="utf-8")
+    match = re.search(r"^## Coverage[ \t]*$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"{GUIDE.name} has no '## Coverage' section"
+    lines = [line.strip() for line in match.group(1).splitlines() if line.strip().startswith("|")]
+    assert len(lines) > 2, "the Coverage section has no table"
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header == ["Group or mechanic", "Source", "Rule ids"]
+    assert set(lines[1].replace("|", "").strip()) <= set("-: "), "no separator row"
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    for row in rows:
+        assert len(row) == 3, f"a Coverage row does not have 3 cells: {row}"
+    return rows
+
+
+def test_coverage_table_names_only_existing_rules(rulebook: Rulebook) -> None:
+    rows = coverage_rows()
+    for name, source, ids in rows:
+        assert source in {"article", "house"}, f"{name}: source {source!r}"
+        assert re.findall(r"`([^`]+)`", ids), f"{name}: no rule ids"
+    ids = {i for _, _, cell in rows for i in re.findall(r"`([^`]+)`", cell)}
+    missing = sorted(i for i in ids if rulebook.get(i) is None)
+    assert not missing, "Coverage names rules the rulebook lacks: " + ", ".join(missing)
+
+
+def test_coverage_table_has_a_row_for_every_group() -> None:
+    firsts = [row[0].lower() for row in coverage_rows()]
+    absent = [g for g in GROUPS if not any(g.lower() in first for first in firsts)]
+    assert not absent, "no Coverage row for: " + ", ".join(absent)
+
+
+def test_all_nine_slots_of_the_immortal_nine_exist(rulebook: Rulebook) -> None:
+    for member in NINE:
+        found = rulebook.get(member)
+        assert isinstance(found, ast.Member), member
+        assert found.faction.text == "immortal_nine", member
+
+
+def sheet_paths() -> list[Path]:
+    return sorted(p for p in SHEETS.iterdir() if p.is_file())
+
+
+def test_the_sheets_folder_is_not_empty() -> None:
+    assert len(sheet_paths()) >= 18
+
+
+@pytest.mark.parametrize("path", sheet_paths(), ids=lambda p: p.name)
+def test_sheet_refers_to_existing_rules(path: Path, rulebook: Rulebook) -> None:
+    sheet = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(sheet, dict), f"{path.name} is not a mapping"
+    for key in ("name", "faction", "attributes"):
+        assert key in sheet, f"{path.name} has no {key!r}"
+    faction = rulebook.get(sheet["faction"])
+    assert isinstance(faction, ast.Faction), f"{path.name}: no faction {sheet['faction']!r}"
+    attributes = sheet["attributes"]
+    assert isinstance(attributes, dict)
+    for name in attributes:
+        assert isinstance(rulebook.get(name), ast.Attribute), f"{path.name}: no attribute {name!r}"
+    for ability in sheet.get("abilities") or []:
+        found = rulebook.get(ability)
+        assert isinstance(found, ast.Ability), f"{path.name}: no ability or power {ability!r}"
+    member = sheet.get("member")
+    if member is not None:
+        found = rulebook.get(member)
+        assert isinstance(found, ast.Member), f"{path.name}: no member {member!r}"
+        wrong = f"{path.name}: {member} is a member of {found.faction}, not {sheet['faction']}"
+        assert found.faction.text == sheet["faction"], wrong
