@@ -18,6 +18,7 @@ from rouge_rpg.errors import RougeError
 
 #: command name → (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("rouge_rpg.cli.demo", "demo", "A short scene: a check, free will and a power"),
     "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
     "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
     "rules": ("rouge_rpg.cli.rules", "rules", "Check, list and explain a rulebook's rules"),

@@ -12,8 +12,10 @@ def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
     """A resolution as the GM reads it at the table."""
     against = f" vs {r.target}" if r.target else ""
     head = f"{r.actor}: {r.title}{against}"
-    if r.check and r.check != r.name:
-        head += f" ({r.check})"
+    details = [r.check] if r.check and r.check != r.name else []
+    details += [f"{k} {v}" for k, v in r.parameters if r.action == "check"]
+    if details:
+        head += f" ({', '.join(str(d) for d in details)})"
     lines = [head]
     if r.roll_detail:
         lines.append(f"  roll      {r.roll_detail}")

@@ -121,6 +121,7 @@ class Resolution:
     narrative: str = ""
     allowed: bool | None = None
     check: str | None = None
+    parameters: tuple[tuple[str, Value], ...] = ()
     rolled: Roll | None = attrs.field(default=None, repr=False)
     vs_rolled: Roll | None = attrs.field(default=None, repr=False)
     vs_is_roll: bool = False
@@ -189,6 +190,7 @@ class Resolution:
             "actor": self.actor,
             "target": self.target,
             "check": self.check,
+            "parameters": dict(self.parameters),
             "outcome": self.outcome,
             "allowed": self.allowed,
             "total": self.total,
@@ -484,6 +486,7 @@ def resolve_check(
         effects=changes,
         narrative=narrative,
         check=check.id.text,
+        parameters=tuple(plan.ctx.params.items()),
         rolled=rolled,
         vs_rolled=vs_rolled,
         vs_is_roll=plan.vs_rolls,
@@ -531,6 +534,9 @@ def plan_free_will(
 ) -> FreeWillPlan:
     """Which constraint binds this act for this being, and what it takes to defy it."""
     act = rulebook.require(act_id, ast.Act)
+    reason = blocked(rulebook, actor, [act.id.text])
+    if reason:
+        raise Refusal(reason)
     constraints = binding_constraints(rulebook, actor)
     kind = actor.character.kind
     if not constraints:

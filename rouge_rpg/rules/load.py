@@ -42,11 +42,20 @@ class Loaded:
 
 
 def display_path(path: Path) -> str:
-    """A path as the GM should see it: relative to the working folder when inside it."""
+    """A path as the GM should see it.
+
+    Relative to the working folder when inside it; a file of the bundled rulebooks
+    as `rulebooks/...`, wherever the tool is installed; else the absolute path.
+    """
+    resolved = path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path.resolve())
+        pass
+    bundled = resources.data_dir("rulebooks").resolve()
+    if resolved.is_relative_to(bundled):
+        return str(Path("rulebooks") / resolved.relative_to(bundled))
+    return str(resolved)
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
@@ -96,11 +105,18 @@ class _Reader:
         self.file(entry.resolve(), folder.resolve(), [], seen, layer)
         for path in sorted(folder.rglob("*.rouge")):
             if path.resolve() not in seen:
+                # Shown at the top of the entry file, where the missing include belongs
+                # (the file itself is not read, so it has no source line to show).
+                try:
+                    relative = path.resolve().relative_to(folder.resolve()).as_posix()
+                except ValueError:
+                    relative = path.name
                 self.diagnostics.append(
                     Diagnostic(
                         "warning",
                         f"{display_path(path)} is not included by {ENTRY}, so it is not read",
-                        Span.at(1, 1, file=display_path(path)),
+                        Span.at(1, 1, file=display_path(entry.resolve())),
+                        f'to read it, add: include "{relative}"',
                     )
                 )
 
