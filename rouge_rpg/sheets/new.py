@@ -16,10 +16,11 @@ from rouge_rpg.sheets.model import Character
 from rouge_rpg.sheets.validate import may_hold, unmet_requirements
 from rouge_rpg.sheets.yamlsource import parse_yaml
 
-
 #: Characters written as they are inside a double-quoted YAML value (YAML's printable set,
 #: without line breaks, which YAML would fold, and the byte order mark).
-_AS_IS = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_AS_IS = re.compile(
+    "[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
