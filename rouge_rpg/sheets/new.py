@@ -209,7 +209,9 @@ def new_sheet(
         out.append("tracks: {}")
 
     conditions = [d.id.text for d in definitions if isinstance(d, ast.Condition)]
-    shown = ", ".join(conditions[:8]) + (", ..." if len(conditions) > 8 else "")
+    shown = ", ".join(conditions[:8])
+    if len(conditions) > 8:
+        shown += f" and {len(conditions) - 8} more"
     out.append(
         "# Conditions (ids), none to start with"
         + (f"; the rulebook's: {shown}." if conditions else ".")
