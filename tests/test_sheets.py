@@ -892,3 +892,20 @@ def test_a_sheet_may_carry_the_editor_schema_line(rulebook: Rulebook) -> None:
     text = "# yaml-language-server: $schema=./rouge-sheet.schema.json\n"
     text += new_sheet(rulebook, "ochrona", "Jill")
     assert validate(parse(text, "jill.yaml"), rulebook).diagnostics == []
+
+
+def test_a_resources_mapping_lists_exactly_what_the_character_carries(tmp_path: Path) -> None:
+    from rouge_rpg.rules import load as load_rulebook
+    from rouge_rpg.sheets import read_character
+
+    rulebook = load_rulebook()
+    sheets = Path(__file__).parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
+    ash = read_character(sheets / "ash.yaml", rulebook)
+    assert ash.resources == {}
+    worker = tmp_path / "worker.yaml"
+    worker.write_text(
+        "name: Worker\nfaction: neans\n"
+        "attributes: {body: 2, reflex: 2, mind: 2, presence: 2}\n",
+        encoding="utf-8",
+    )
+    assert read_character(worker, rulebook).resources == {"nectar": 6}

@@ -524,6 +524,10 @@ class _Validator:
             self.in_range(entry, 0, found.maximum, "resource")
             if entry.value is not None:
                 given[entry.id] = entry.value
+        if field is not None:
+            # A `resources` mapping lists exactly what the character carries:
+            # an Ochrona human writes `resources: {}` and carries no Nectar.
+            return given
         values: dict[str, int] = {}
         for resource_id, grant in (grants or {}).items():
             resource = self.rulebook.get(resource_id)
@@ -535,8 +539,6 @@ class _Validator:
                 values[resource_id] = resource.start
             else:
                 values[resource_id] = 0
-        for resource_id, value in given.items():
-            values.setdefault(resource_id, value)
         return values
 
     def tracks(self) -> dict[str, int]:
