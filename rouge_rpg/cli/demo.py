@@ -9,13 +9,29 @@ import click
 
 @click.command()
 @click.option("--seed", type=int, default=None, help="Seed: the same seed plays the same scene.")
-def demo(seed: int | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="The scene as a JSON list of beats.")
+def demo(seed: int | None, as_json: bool) -> None:
     """A short scene: a check, a free-will check and a power, with their exact odds."""
-    from rouge_rpg.cli.output import percent
+    from rouge_rpg.cli.output import echo_json, fraction, percent
     from rouge_rpg.cli.render import applied_lines, resolution_lines
     from rouge_rpg.demo import play
 
     chosen = seed if seed is not None else random.SystemRandom().randrange(10**6)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "setup": p.beat.setup,
+                    "command": p.beat.command,
+                    "odds": {k: fraction(v) for k, v in p.odds.outcomes.items()},
+                    "resolution": p.resolution.to_json(),
+                    "state": [a.to_json() for a in p.applied],
+                    "seed": chosen,
+                }
+                for p in play(chosen)
+            ]
+        )
+        return
     click.echo(f"rouge demo, seed {chosen}: Metallic Rouge, the bundled rulebook and sheets")
     for number, played in enumerate(play(chosen), 1):
         click.echo("")
