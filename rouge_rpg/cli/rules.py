@@ -40,8 +40,8 @@ def check_command(folders: tuple[str, ...], as_json: bool) -> None:
         if loaded.rulebook is not None:
             count = len(loaded.rulebook.definitions)
             summary = (
-                f"{loaded.rulebook.title}: {count} definitions in {files} "
-                f"file{'s' if files != 1 else ''}, no errors"
+                f"{loaded.rulebook.title}: {count} definition{'s' if count != 1 else ''} "
+                f"in {files} file{'s' if files != 1 else ''}, no errors"
             )
             if warnings:
                 summary += f", {warnings} warning{'s' if warnings != 1 else ''}"

@@ -145,6 +145,7 @@ def references(node: object) -> list[Reference]:
 class Duration:
     amount: int
     unit: str  # singular: round, scene, minute, hour, day, week
+    span: Span | None = _span
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"

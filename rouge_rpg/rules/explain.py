@@ -153,12 +153,12 @@ def _triggers(d: ast.Resource | ast.Track) -> list[str]:
     return lines
 
 
-def _modifier(m: ast.Modifier) -> str:
+def _modifier(m: ast.Modifier, every: str = "every check") -> str:
     value = str(m.value)
     sign = value if value.startswith("-") else f"+{value}"
     typed = f" {m.type}" if m.type else ""
     side = "to" if m.direction == "to" else "against the bearer, to"
-    target = m.selector.text if m.selector else "every check"
+    target = m.selector.text if m.selector else every
     when = f" when {words(m.when)}" if m.when else ""
     note = f" ({m.note})" if m.note else ""
     return f"Modifier {sign}{typed} {side} {target}{when}{note}."
@@ -172,7 +172,8 @@ def _check(d: ast.Check) -> list[str]:
     ]
     if d.default:
         out.append("It is the default check: naming an attribute rolls it with that attribute.")
-    out.extend(_modifier(m) for m in d.modifiers)
+    # Inside a check, `to all` means this check alone.
+    out.extend(_modifier(m, every="this check") for m in d.modifiers)
     out.append("Outcomes, the first that holds:")
     for rung in d.rungs:
         when = "otherwise" if rung.when is None else f"when {words(rung.when)}"

@@ -7,6 +7,7 @@ definitions, and replace one only with an explicit `override`.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from collections.abc import Sequence
@@ -72,6 +73,8 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         raise InputError(f"{shown} is a folder, not a file") from None
     except OSError as error:
         raise InputError(f"{shown}: {error.strerror or error}") from None
+    if data.startswith(codecs.BOM_UTF8):  # some editors start UTF-8 files with a BOM
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -174,34 +174,42 @@ class RulesBuilder(DiceBuilder):
         (token,) = children
         return ast.Boolean(str(token) == "true", span=token_span(token))
 
+    # Logic nests like parentheses: each level counts against the depth limit, so
+    # that the checker and printer, which recurse, never meet a tree too deep.
     def any_of(self, children: list[Any]) -> ast.AnyOf:
-        return ast.AnyOf(
+        node = ast.AnyOf(
             tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
         )
+        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
 
     def all_of(self, children: list[Any]) -> ast.AllOf:
-        return ast.AllOf(
+        node = ast.AllOf(
             tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
         )
+        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
 
     def not_(self, children: list[Any]) -> ast.Not:
         (operand,) = children
-        return ast.Not(operand, span=span_of(operand))
+        node = ast.Not(operand, span=span_of(operand))
+        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
 
     # -- effects ------------------------------------------------------------------
-    def who(self, children: list[Any]) -> str:
-        return str(children[0])
+    def who(self, children: list[Any]) -> Token:
+        token: Token = children[0]  # kept as a token: the effect's span starts at it
+        return token
 
     def duration(self, children: list[Any]) -> ast.Duration:
         amount, unit = children
-        return ast.Duration(int(amount), str(unit).rstrip("s"))
+        span = join_spans(token_span(amount), token_span(unit))
+        return ast.Duration(int(amount), str(unit).rstrip("s"), span=span)
 
     def _make_effect(self, verb: str, who: Any, what: Any, amount: Any, **extra: Any) -> ast.Effect:
-        first = what if what is not None else amount
-        span = span_of(first) if first is not None else None
+        first = next((x for x in (who, what, amount) if x is not None), None)
+        last = next((x for x in (amount, what, who) if x is not None), None)
+        span = join_spans(span_of(first), span_of(last)) if first is not None else None
         return ast.Effect(
             verb,
-            who or "actor",
+            "actor" if who is None else str(who),
             None if what is None else _name(what),
             amount,
             span=span,
@@ -340,7 +348,7 @@ class RulesBuilder(DiceBuilder):
         return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
 
     def targets(self, c: list[Any]) -> _Clause:
-        return _Clause("target", str(c[1]))
+        return _Clause("target", c[1])  # the token, so that a second one can be pointed at
 
     def uses(self, c: list[Any]) -> _Clause:
         name, arguments = c
@@ -534,7 +542,7 @@ class RulesBuilder(DiceBuilder):
             holders=tuple(found.get("holders", ())),
             requires=tuple(found.get("requires", ())),
             costs=tuple(found.get("cost", ())),
-            target=target or ("required" if check is not None and _targets(check) else "none"),
+            target=str(target or ("required" if check is not None and _targets(check) else "none")),
             check=check,
             outcomes=tuple(found.get("outcome", ())),
             effects=tuple(e for group in found.get("effects", ()) for e in group),
@@ -575,8 +583,15 @@ _EXAMPLES: dict[str, list[str]] = {
     ],
     "expected ':' and an indented block after the header": [
         'check a "A"\n  roll 1d6\n',
+        "check a\n  roll 1d6\n",
+        "check a(b)\n  roll 1d6\n",
+        'check a "A" default\n  roll 1d6\n',
         'faction a "A"\n  kind b\n',
+        "faction a\n  kind b\n",
         'power a "A"\n  cost nectar 1\n',
+        "power a\n  cost nectar 1\n",
+        'constraint a "A"\n  applies to b\n',
+        "constraint a\n  applies to b\n",
     ],
     "expected an indented block after ':'": [
         "check a:\nroll 1d6\n",
@@ -586,15 +601,23 @@ _EXAMPLES: dict[str, list[str]] = {
         "check a:\n  roll 1d6\n  success total >= 3\n",
         "check a:\n  roll 1d6\n  success if total >= 3\n",
     ],
+    "after ':' a rung takes its narrative in double quotes; "
+    "its effects go on the indented lines below, without ':'": [
+        "check a:\n  roll 1d6\n  success when total >= 3:\n",
+        "check a:\n  roll 1d6\n  failure otherwise:\n",
+    ],
     "expected an expression, such as 2d6 + actor.body": [
         "const a =\n",
         "check a:\n  roll\n",
         "check a:\n  roll 1d6\n  vs\n",
     ],
-    "expected a range such as 1..5": [
+    "expected a range such as 'range 1..5'": [
         "attribute a range 1 5\n",
         "attribute a range 1\n",
         "attribute a\n",
+        'attribute a "A" default 2\n',
+        "track a\n",
+        'track a "A"\n',
     ],
     "a title is a string in double quotes": [
         "attribute a 'A' range 1..5\n",
@@ -613,49 +636,141 @@ def _example_parser() -> Lark:
     return _lark()
 
 
+#: Terminals that can begin an expression: "an expression" covers them all.
+_EXPRESSION_START = frozenset(
+    {"DICE", "INT", "LPAR", "LBRACE", "MINUS", "ACTOR", "TARGET", "TRUE", "FALSE", "NOT"}
+)
+#: Punctuation, as the GM types it.
+_PUNCTUATION = {
+    "COLON": "':'",
+    "COMMA": "','",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "EQUAL": "'='",
+    "DOT": "'.'",
+    "PLUS": "'+'",
+}
+#: Terminals that continue an expression or name a kind of token: never listed as keywords.
+_NOT_KEYWORDS = frozenset(
+    {
+        "NAME",
+        "STRING",
+        "INTEGER",
+        "INT",
+        "SIGNED_INT",
+        "DICE",
+        "UNIT",
+        "LABEL",
+        "COMPARATOR",
+        "KEEP",
+        "DROP",
+        "REROLL",
+        "EXPLODE",
+        "MINIMUM",
+        "MAXIMUM",
+        "SUCCESSES",
+        "FAILURES",
+        "RBRACE",
+        "LSQB",
+        "RSQB",
+    }
+)
+
+
 def _describe_expected(expected: set[str]) -> str:
+    """The GM's words for the terminals Lark expected: names, punctuation and keywords."""
     names = {e.rsplit("__", 1)[-1] for e in expected}
+    expression = "DICE" in names
     words = []
-    table = [
-        ({"NAME"}, "a name"),
-        ({"STRING"}, "a string in double quotes"),
-        ({"INTEGER", "INT", "SIGNED_INT"}, "a whole number"),
-        ({"DICE", "LPAR"}, "an expression"),
-        ({"_NL"}, "the end of the line"),
-        ({"COLON"}, "':'"),
-        ({"_INDENT"}, "an indented block"),
-    ]
-    for group, word in table:
-        if group & names:
-            words.append(word)
-    keywords = sorted(n.lower() for n in names if n.isupper() and n.isalpha() and len(n) > 2)
-    keywords = [k for k in keywords if k not in {"name", "string", "integer", "int", "dice"}]
+    if "NAME" in names and not expression:
+        words.append("a name")
+    if "STRING" in names:
+        words.append("a string in double quotes")
+    if names & {"INTEGER", "INT", "SIGNED_INT"} and not expression:
+        words.append("a whole number")
+    if expression:
+        words.append("an expression")
+    if "UNIT" in names:
+        words.append("a unit of time such as 'day'")
+    if names & {"_NL", "$END"}:
+        words.append("the end of the line")
+    if "_INDENT" in names:
+        words.append("an indented block")
+    for name, symbol in _PUNCTUATION.items():
+        if name in names and not (expression and name in _EXPRESSION_START):
+            words.append(symbol)
+    keywords = sorted(
+        n.lower()
+        for n in names
+        if n.isalpha()
+        and n.isupper()
+        and n not in _NOT_KEYWORDS
+        and n not in _PUNCTUATION
+        and n not in _EXPRESSION_START
+    )
     words += [f"'{k}'" for k in keywords[:6]]
     if not words:
         return "something else"
     return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
 
 
+def _parser_state(error: UnexpectedInput) -> tuple[type, int | None, str | None]:
+    """The kind of a parse error, the LALR state it stopped in, and the token it met."""
+    state = getattr(error, "state", None)
+    token = getattr(error, "token", None)
+    return type(error), getattr(state, "position", None), getattr(token, "type", None)
+
+
+@lru_cache(maxsize=1)
+def _example_states() -> list[tuple[str, tuple[type, int | None, str | None]]]:
+    """Each `_EXAMPLES` label with the parser state its examples fail in."""
+    found = []
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                _example_parser().parse(example)
+            except UnexpectedInput as error:
+                found.append((label, _parser_state(error)))
+    return found
+
+
+def _example_label(error: UnexpectedInput) -> str | None:
+    """The `_EXAMPLES` label whose examples fail as `error` does, if there is one.
+
+    Lark's own `match_examples` compares the depth of the parser's stack too,
+    which depends on what came before (a title, a comment, other definitions),
+    so the examples would only match the first definition of a file. Here only
+    the LALR state is compared, preferring an example that met the same token.
+    """
+    kind, position, token = _parser_state(error)
+    if position is None:
+        return None
+    candidate = None
+    for label, (example_kind, example_position, example_token) in _example_states():
+        if example_position != position or example_kind is not kind:
+            continue
+        if example_token == token:
+            return label
+        candidate = candidate or label
+    return candidate
+
+
 def _syntax_error(error: UnexpectedInput, text: str, file: str) -> RulesSyntaxError:
     line = getattr(error, "line", None) or 1
     column = getattr(error, "column", None) or 1
-    if isinstance(error, UnexpectedToken) and error.token.type == "_DEDENT":
+    if isinstance(error, UnexpectedToken) and error.token.type in {"_INDENT", "_DEDENT"}:
         line, column = _next_code_position(text, error)
     if line < 1:
         line, column = max(1, text.count("\n")), 1
     span = Span.at(line, column, file=file)
-    label = None
-    try:
-        label = error.match_examples(
-            _example_parser().parse, _EXAMPLES, token_type_match_fallback=True, use_accepts=True
-        )
-    except Exception:  # match_examples re-parses the examples; any failure means no match
-        label = None
+    label = _example_label(error)
     if isinstance(error, UnexpectedCharacters):
-        char = text.splitlines()[line - 1][column - 1 : column] if text else ""
+        char = error.char
         message = f"unexpected character {char!r}"
         if label:
             message += f"; {label}"
+        elif char.isupper():
+            message += "; names and keywords are lower case"
         return RulesSyntaxError(message, span, source=text)
     if isinstance(error, UnexpectedEOF):
         return RulesSyntaxError(
@@ -663,25 +778,49 @@ def _syntax_error(error: UnexpectedInput, text: str, file: str) -> RulesSyntaxEr
         )
     assert isinstance(error, UnexpectedToken)
     token = error.token
+    if token.type == "_INDENT":
+        return RulesSyntaxError(
+            "unexpected indentation; a line is indented only under one that ends with ':'",
+            Span.at(line, column, file=file),
+            source=text,
+        )
     if token.type in {"_NL", "$END"}:
         found = "end of line"
-    elif token.type == "_INDENT":
-        found = "indentation"
     elif token.type == "_DEDENT":
         found = "end of the block"
     else:
         found = repr(str(token))
         span = Span.at(line, column, len(str(token)), file=file)
     message = f"unexpected {found}; " + (
-        label or f"expected {_describe_expected(set(error.expected))}"
+        label or f"expected {_describe_expected(_accepted(error))}"
     )
     return RulesSyntaxError(message, span, source=text)
+
+
+def _accepted(error: UnexpectedToken) -> set[str]:
+    """The terminals the parser would have taken where it stopped.
+
+    Lark's `accepts` (and `expected`) leave out the terminals imported from
+    dice.lark, such as `dice__DICE`, because their names are not upper case;
+    those start an expression, so they are read from the parse table.
+    """
+    try:
+        found = set(error.accepts or error.expected)
+    except Exception:  # `accepts` feeds tokens to a copy of the parser; keep to `expected`
+        found = set(error.expected)
+    try:
+        state = error.state
+        table = state.parse_conf.parse_table.states[state.position]
+    except (AttributeError, KeyError):
+        return found
+    imported = {k for k in table if isinstance(k, str) and "__" in k}
+    return found | {k for k in imported if k.rsplit("__", 1)[-1].isupper()}
 
 
 def _next_code_position(text: str, error: UnexpectedToken) -> tuple[int, int]:
     """Where a dedent token really points: the first code after the break."""
     line = getattr(error.token, "end_line", None) or getattr(error, "line", 1) or 1
-    lines = text.splitlines()
+    lines = _lines(text)
     for number in range(max(line, 1), len(lines) + 1):
         stripped = lines[number - 1].lstrip()
         if stripped and not stripped.startswith("#"):
@@ -689,10 +828,45 @@ def _next_code_position(text: str, error: UnexpectedToken) -> tuple[int, int]:
     return max(len(lines), 1), 1
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of `text` as Lark counts them: split at newlines only, unlike `splitlines`."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def _continues(line: str) -> bool:
+    """Whether `line` ends in a `\\` outside strings and comments: the next line goes on."""
+    in_string = False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if in_string:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "#":
+            return False
+        elif char == "\\" and not line[i + 1 :].strip(" \t"):
+            return True
+        i += 1
+    return False
+
+
 def _check_layout(text: str, file: str) -> None:
-    """Tabs, over-deep and inconsistent indentation, found before Lark sees them."""
+    """Tabs, over-deep and inconsistent indentation, found before Lark sees them.
+
+    A line continued from the one before (which ends in `\\`) has no indentation
+    of its own: Lark ignores the break and the spaces after it.
+    """
     stack = [0]
-    for number, line in enumerate(text.splitlines(), 1):
+    continued = False
+    for number, line in enumerate(_lines(text), 1):
+        if continued:
+            continued = _continues(line)
+            continue
+        continued = _continues(line)
         body = line.lstrip(" ")
         if not body.strip() or body.startswith("#"):
             continue

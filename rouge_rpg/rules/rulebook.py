@@ -84,7 +84,8 @@ class Rulebook:
         text = self.sources.get(definition.file, "")
         if definition.span is None or not text:
             return ""
-        lines = text.splitlines()
+        # Split as the parser counts lines: at "\n" only.
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
         start = definition.span.line - 1
         if definition.override and start > 0 and lines[start].lstrip().startswith("override"):
             pass
