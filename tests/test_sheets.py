@@ -904,8 +904,7 @@ def test_a_resources_mapping_lists_exactly_what_the_character_carries(tmp_path: 
     assert ash.resources == {}
     worker = tmp_path / "worker.yaml"
     worker.write_text(
-        "name: Worker\nfaction: neans\n"
-        "attributes: {body: 2, reflex: 2, mind: 2, presence: 2}\n",
+        "name: Worker\nfaction: neans\nattributes: {body: 2, reflex: 2, mind: 2, presence: 2}\n",
         encoding="utf-8",
     )
     assert read_character(worker, rulebook).resources == {"nectar": 6}
