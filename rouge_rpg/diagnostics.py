@@ -32,10 +32,11 @@ class Span:
 
 def caret_lines(source: str, span: Span) -> list[str]:
     """The source line of `span` and a caret line under it, indented by two."""
-    lines = source.splitlines()
+    lines = source.split("\n")
     if not 1 <= span.line <= len(lines):
         return []
-    text = "".join(c if c.isprintable() else "?" for c in lines[span.line - 1].expandtabs(1))
+    line = lines[span.line - 1].rstrip("\r")
+    text = "".join(c if c.isprintable() else "?" for c in line.expandtabs(1))
     if len(text) > 200:
         start = max(0, span.column - 80)
         text = text[start : start + 160]

@@ -7,15 +7,22 @@ both the request and the state it changed.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from typing import Any
 
 import attrs
 
 from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
-from rouge_rpg.campaign.journal import CampaignError, Journal
-from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
+from rouge_rpg.campaign.journal import CampaignError, Event, Journal
+from rouge_rpg.campaign.state import (
+    CampaignState,
+    CharacterState,
+    apply_entries,
+    character_to_json,
+)
 from rouge_rpg.engine import Being, Resolution, apply_changes
 from rouge_rpg.engine.resolve import resolve_check, resolve_free_will, resolve_use
 from rouge_rpg.errors import RougeError
@@ -113,6 +120,14 @@ def _table(rulebook: Rulebook, what: str) -> str:
     return "tracks"
 
 
+def _lasts(rulebook: Rulebook, what: str) -> str | None:
+    """How long a condition lasts by its definition (`lasts 1 day`), if it says."""
+    d = rulebook.get(what)
+    if isinstance(d, ast.Condition) and d.lasts is not None:
+        return str(d.lasts)
+    return None
+
+
 def _expiry(duration: str | None, now: int) -> int | None:
     if not duration:
         return None
@@ -128,7 +143,11 @@ def apply_to(
     changes: Sequence[tuple[str, str | None, int | None, str | None]],
     now: int,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Apply (verb, what, amount, duration) changes to one character: entries and notes."""
+    """Apply (verb, what, amount, duration) changes to one character: entries and notes.
+
+    A condition gained without a duration of its own lasts as long as its
+    definition says (`lasts 1 day`), triggers' conditions included.
+    """
     being = who.being()
     durations = {what: d for verb, what, _, d in changes if verb == "gain" and d}
     _, landed = apply_changes(rulebook, being, [(v, w, a) for v, w, a, _ in changes])
@@ -141,7 +160,8 @@ def apply_to(
         if table == "conditions":
             had = a.what in who.conditions
             added = a.verb == "gain"
-            if added == had and not (added and a.what in durations):
+            duration = durations.get(a.what) or _lasts(rulebook, a.what)
+            if added == had and not (added and duration):
                 notes.append(a.note)
                 continue
             entries.append(
@@ -150,7 +170,7 @@ def apply_to(
                     "table": "conditions",
                     "what": a.what,
                     "added": added,
-                    "expires": _expiry(durations.get(a.what), now) if added else None,
+                    "expires": _expiry(duration, now) if added else None,
                     "previous": who.conditions.get(a.what, None) if had else None,
                     "had": had,
                 }
@@ -318,9 +338,8 @@ def _pass_time(
         if loss <= 0:
             continue
         more, said = apply_to(state, rulebook, who, [("lose", rid, loss, None)], end)
-        if value - loss == 0:
-            needed = -(-value // resource.decay)
-            reached[rid] = (start // size + needed) * size
+        # the boundary at which the last of the loss fell: when the value became what it is
+        reached[rid] = (start // size + -(-loss // resource.decay)) * size
         for entry in more:
             if entry["what"] in reached:
                 entry["since"] = reached[entry["what"]]
@@ -428,15 +447,14 @@ def undo(journal: Journal) -> str:
     """Append an event that reverses the latest event not yet undone. Nothing is deleted."""
     with journal.transaction():
         state = journal.state()
-        events = journal.events()
-        undone = {e.payload.get("undoes") for e in events if e.kind in ("undo", "leave")}
-        target = next(
-            (e for e in reversed(events) if e.kind in UNDOABLE and e.seq not in undone), None
-        )
+        target = _latest_undoable(journal)
         if target is None:
             raise CampaignError("there is nothing to undo")
+        # every later event has been undone: this is the state to go back to
+        before = journal.state(upto=target.seq - 1)
+        applied = list(target.payload.get("applied", ()))
         reverse: list[dict[str, Any]] = []
-        for entry in reversed(list(target.payload.get("applied", ()))):
+        for entry in reversed(applied):
             if entry["table"] == "conditions":
                 had = bool(entry.get("had"))
                 reverse.append(
@@ -451,7 +469,13 @@ def undo(journal: Journal) -> str:
             elif entry["table"] == "fired":
                 continue
             else:
-                reverse.append({**entry, "before": entry["after"], "after": entry["before"]})
+                back = {**entry, "before": entry["after"], "after": entry["before"]}
+                back.pop("since", None)
+                was = before.characters.get(entry["character"])
+                if was is not None and entry["what"] in was.since:
+                    back["since"] = was.since[entry["what"]]
+                reverse.append(back)
+        reverse.extend(_restore_fired(state, before, reverse, applied))
         time = target.payload.get("from", state.time) if target.kind == "time" else state.time
         payload: dict[str, Any] = {
             "undoes": target.seq,
@@ -469,3 +493,51 @@ def undo(journal: Journal) -> str:
             return str(payload["summary"])
         journal.append(state, "undo", time, payload, character=target.character)
         return str(payload["summary"])
+
+
+def _latest_undoable(journal: Journal) -> Event | None:
+    """The newest event that can be undone and has not been.
+
+    An undo comes after the event it undoes, so walking back from the newest
+    event meets every undo before its target: only the events since the target
+    are read, not the whole journal.
+    """
+    undone: set[int] = set()
+    with closing(journal.backwards()) as events:
+        for event in events:
+            if event.kind in ("undo", "leave"):
+                undone.add(int(event.payload.get("undoes", 0)))
+            elif event.kind in UNDOABLE and event.seq not in undone:
+                return event
+    return None
+
+
+def _restore_fired(
+    state: CampaignState,
+    before: CampaignState,
+    reverse: Sequence[Mapping[str, Any]],
+    applied: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Entries that give back each character's fired triggers as they were before the event.
+
+    The event may have fired a lasting trigger (`at 0 for 3 days`), or changed a
+    value and so cleared the ones that had fired on it; its reverse must do neither.
+    """
+    after = copy.deepcopy(state)
+    apply_entries(after, reverse, state.time)
+    entries: list[dict[str, Any]] = []
+    for cid in dict.fromkeys(e["character"] for e in applied):
+        now, was = after.characters.get(cid), before.characters.get(cid)
+        if now is None or was is None:
+            continue
+        entries.extend(
+            {"character": cid, "table": "fired", "what": key, "added": False}
+            for key in now.fired
+            if key not in was.fired
+        )
+        entries.extend(
+            {"character": cid, "table": "fired", "what": key, "added": True}
+            for key in was.fired
+            if key not in now.fired
+        )
+    return entries

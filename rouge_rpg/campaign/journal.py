@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,7 +118,10 @@ class Journal:
     def open(cls, path: Path) -> Journal:
         """An existing campaign file, checked before anything is written to it."""
         _check_file(path)
-        db = _connect(path)
+        try:
+            db = _connect(path)
+        except sqlite3.DatabaseError as error:
+            raise CampaignError(f"{path} is damaged or not a campaign: {error}") from None
         try:
             app_id, version = _identity(db, path)
             if app_id != APPLICATION_ID:
@@ -162,43 +165,65 @@ class Journal:
             raise CampaignError(f"{self.path}: {error}") from None
 
     # -- reading ----------------------------------------------------------------------------
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """SQLite's complaints about a damaged file (or a damaged event), as a `CampaignError`."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, ValueError) as error:
+            raise CampaignError(f"{self.path} is damaged: {error}") from None
+
     def meta(self, key: str) -> Any:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._reading():
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0]) if key != "created" else row[0]
 
-    def state(self) -> CampaignState:
-        """The current state: the latest snapshot and the events after it."""
-        try:
+    def state(self, upto: int | None = None) -> CampaignState:
+        """The current state, or the state after event `upto`: a snapshot and the events after."""
+        until = "" if upto is None else " AND seq <= ?"
+        bound: tuple[int, ...] = () if upto is None else (upto,)
+        with self._reading():
             row = self.db.execute(
-                "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1"
+                f"SELECT seq, state FROM snapshots WHERE 1{until} ORDER BY seq DESC LIMIT 1",
+                bound,
             ).fetchone()
             state = CampaignState() if row is None else CampaignState.from_json(json.loads(row[1]))
             cursor = self.db.execute(
-                "SELECT seq, time, kind, payload FROM events WHERE seq > ? ORDER BY seq",
-                (state.seq,),
+                f"SELECT seq, time, kind, payload FROM events WHERE seq > ?{until} ORDER BY seq",
+                (state.seq, *bound),
             )
             for seq, time, kind, payload in cursor:
                 fold(state, seq, kind, time, json.loads(payload))
-        except sqlite3.DatabaseError as error:
-            raise CampaignError(f"{self.path} is damaged: {error}") from None
         return state
 
     def events(self, since: int = 0) -> list[Event]:
         """Events after `since`, oldest first."""
-        cursor = self.db.execute(
-            "SELECT seq, time, recorded, kind, character, payload FROM events WHERE seq > ? "
-            "ORDER BY seq",
-            (since,),
-        )
-        return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+        with self._reading():
+            cursor = self.db.execute(
+                "SELECT seq, time, recorded, kind, character, payload FROM events WHERE seq > ? "
+                "ORDER BY seq",
+                (since,),
+            )
+            return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+
+    def backwards(self) -> Generator[Event, None, None]:
+        """Events from the newest back, read as they are needed."""
+        with self._reading():
+            cursor = self.db.execute(
+                "SELECT seq, time, recorded, kind, character, payload FROM events ORDER BY seq DESC"
+            )
+            for s, t, r, k, c, p in cursor:
+                yield Event(s, t, r, k, c, json.loads(p))
 
     def count(self) -> int:
-        row = self.db.execute("SELECT COUNT(*) FROM events").fetchone()
+        with self._reading():
+            row = self.db.execute("SELECT COUNT(*) FROM events").fetchone()
         return int(row[0])
 
     def integrity(self) -> str:
         """`ok`, or what `PRAGMA integrity_check` found."""
-        rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        with self._reading():
+            rows = self.db.execute("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)
 
     # -- writing ----------------------------------------------------------------------------

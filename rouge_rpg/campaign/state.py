@@ -8,12 +8,13 @@ the same state whatever the rules say today.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rouge_rpg.engine.being import Being
-from rouge_rpg.sheets.model import Character
+if TYPE_CHECKING:  # imported when used: `rouge campaign status` needs neither the engine nor YAML
+    from rouge_rpg.engine.being import Being
+    from rouge_rpg.sheets.model import Character
 
 
 @attrs.define
@@ -39,6 +40,8 @@ class CharacterState:
 
     def being(self, character: Character | None = None) -> Being:
         """The engine's view: the sheet's definition with the journal's state."""
+        from rouge_rpg.engine.being import Being
+
         return Being.of(
             character or self.character(),
             resources=dict(self.resources),
@@ -92,6 +95,8 @@ def character_to_json(character: Character) -> dict[str, Any]:
 
 
 def character_from_json(data: Mapping[str, Any]) -> Character:
+    from rouge_rpg.sheets.model import Character
+
     return Character(
         name=data["name"],
         faction=data["faction"],
@@ -121,7 +126,9 @@ def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], ti
             else:
                 who.conditions.pop(what, None)
         elif table == "fired":
-            if what not in who.fired:
+            if not entry.get("added", True):
+                who.fired = [f for f in who.fired if f != what]
+            elif what not in who.fired:
                 who.fired.append(what)
         else:
             values = who.resources if table == "resources" else who.tracks

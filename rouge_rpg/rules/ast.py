@@ -115,12 +115,29 @@ Test: TypeAlias = "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not"
 
 def references(node: object) -> list[Reference]:
     """Every `Reference` inside an expression, in order."""
-    found: list[Reference] = []
+    return [n for n in _walk(node) if isinstance(n, Reference)]
+
+
+def roots(node: object) -> set[str]:
+    """The names an expression starts from: reference roots and call subjects."""
+    found: set[str] = set()
+    for n in _walk(node):
+        if isinstance(n, Reference):
+            found.add(n.root)
+        elif isinstance(n, Call):
+            found.add(n.subject.text)
+    return found
+
+
+def _walk(node: object) -> list[object]:
+    """Every node of an expression, parents before children."""
+    found: list[object] = []
     stack: list[object] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Reference):
-            found.append(current)
+        found.append(current)
+        if isinstance(current, Reference | Call):
+            continue
         elif isinstance(current, dice.Sum | dice.Product):
             stack.extend(reversed([current.first, *(t for _, t in current.rest)]))
         elif isinstance(current, dice.Compare):
@@ -136,6 +153,20 @@ def references(node: object) -> list[Reference]:
         elif isinstance(current, Not):
             stack.append(current.operand)
     return found
+
+
+def reads_target(check: Check) -> bool:
+    """Whether a check's roll, opposition, ladder or modifiers reach the target."""
+    parts: list[object] = [check.roll, check.versus]
+    parts += [p.default for p in check.params]
+    parts += [m.when for m in check.modifiers] + [m.value for m in check.modifiers]
+    for rung in check.rungs:
+        parts.append(rung.when)
+        for effect in rung.effects:
+            if effect.who == "target":
+                return True
+            parts.append(effect.amount)
+    return any("target" in roots(p) for p in parts if p is not None)
 
 
 # -- effects --------------------------------------------------------------------------

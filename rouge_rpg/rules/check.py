@@ -552,6 +552,13 @@ class Checker:
         outcomes: set[str] = set()
         if d.check is not None:
             outcomes = self.check_call(d.check, scope)
+            called = self.defs.get(d.check.check.text)
+            if d.target == "none" and isinstance(called, ast.Check) and ast.reads_target(called):
+                self.error(
+                    f"check '{called.id}' reaches the target, but {d.kind} '{d.id}' takes none",
+                    d.check.check.span,
+                    "add a line: target required (or target optional)",
+                )
         for outcome in d.outcomes:
             if d.check is None:
                 self.error(

@@ -87,8 +87,6 @@ class Rulebook:
         # Split as the parser counts lines: at "\n" only.
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         start = definition.span.line - 1
-        if definition.override and start > 0 and lines[start].lstrip().startswith("override"):
-            pass
         end = start + 1
         while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t#"):
             end += 1
