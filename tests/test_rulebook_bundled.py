@@ -128,3 +128,21 @@ def test_sheet_refers_to_existing_rules(path: Path, rulebook: Rulebook) -> None:
         assert isinstance(found, ast.Member), f"{path.name}: no member {member!r}"
         wrong = f"{path.name}: {member} is a member of {found.faction}, not {sheet['faction']}"
         assert found.faction.text == sheet["faction"], wrong
+
+
+def test_the_content_hash_does_not_depend_on_where_the_rulebook_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from rouge_rpg.rules import load
+
+    bundled = load()
+    copy = tmp_path / "copy"
+    shutil.copytree(Path(__file__).parent.parent / "rulebooks" / "metallic_rouge", copy)
+    monkeypatch.chdir(tmp_path)
+    assert load("copy").content_hash == bundled.content_hash
+    (copy / "core.rouge").write_text(
+        (copy / "core.rouge").read_text(encoding="utf-8") + "\n# a house note\n", encoding="utf-8"
+    )
+    assert load("copy").content_hash != bundled.content_hash

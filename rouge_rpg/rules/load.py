@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -89,6 +88,7 @@ class _Reader:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, str] = {}
+        self.relative: dict[str, str] = {}  # shown name → layer/path inside its folder
         self.files: list[ast.File] = []
         self.layers: list[list[ast.File]] = []
         self.count = 0
@@ -133,6 +133,7 @@ class _Reader:
         shown = display_path(path)
         text = read_text(path)
         self.sources[shown] = text
+        self.relative[shown] = f"{len(self.layers) - 1}/{path.relative_to(root).as_posix()}"
         try:
             parsed, problems = parse_text(text, shown)
         except RougeError as error:
@@ -261,7 +262,7 @@ def read(*folders: str | os.PathLike[str]) -> Loaded:
             files=tuple(reader.sources),
             sources=dict(reader.sources),
             title=" + ".join(titles) or display_path(paths[0]),
-            content_hash=content_hash(paths, reader.sources),
+            content_hash=content_hash(reader.relative, reader.sources),
         )
     return Loaded(rulebook, diagnostics, dict(reader.sources))
 
@@ -271,18 +272,12 @@ def _order(d: Diagnostic) -> tuple[str, int, int]:
     return (span.file or "", span.line, span.column) if span else ("", 0, 0)
 
 
-def content_hash(folders: Sequence[Path], sources: dict[str, str]) -> str:
-    """A hash of the rules text, independent of where the folders are."""
+def content_hash(relative: dict[str, str], sources: dict[str, str]) -> str:
+    """A hash of the rules text and each file's place in its folder, not where the folder is."""
     digest = hashlib.sha256()
-    for name in sorted(sources):
-        relative = name
-        for folder in folders:
-            try:
-                relative = str(Path(name).resolve().relative_to(folder.resolve()))
-                break
-            except ValueError:
-                continue
-        digest.update(relative.encode() + b"\0" + sources[name].encode() + b"\0")
+    for name in sorted(sources, key=lambda n: relative.get(n, n)):
+        place = relative.get(name, name)
+        digest.update(place.encode() + b"\0" + sources[name].encode() + b"\0")
     return digest.hexdigest()
 
 
