@@ -45,6 +45,7 @@ def campaign() -> None:
 
 
 @campaign.command("init")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("path", required=False, type=click.Path())
 @click.option(
     "--rulebook",
@@ -53,7 +54,7 @@ def campaign() -> None:
     type=click.Path(),
     help="Rulebook folder(s) for this campaign. Default: the bundled rulebook.",
 )
-def init(path: str | None, rulebooks: tuple[str, ...]) -> None:
+def init(path: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
     """Create a campaign file (default ./campaign.rouge.db)."""
     from rouge_rpg.campaign.journal import DEFAULT_FILE, Journal
     from rouge_rpg.rules import load
@@ -63,15 +64,21 @@ def init(path: str | None, rulebooks: tuple[str, ...]) -> None:
     folders = [str(Path(f).resolve()) for f in rulebooks]
     with Journal.create(target, {"rulebooks": folders, "rulebook_title": rulebook.title}):
         pass
+    if as_json:
+        echo_json({"campaign": str(target), "rulebook": rulebook.title, "rulebooks": folders})
+        return
     click.echo(f"Created campaign {target} ({rulebook.title}).")
     click.echo(f"Next: rouge campaign join SHEET... --campaign {target}")
 
 
 @campaign.command("join")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("sheets", nargs=-1, required=True, type=click.Path())
 @campaign_option
 @click.option("--rulebook", "rulebooks", multiple=True, type=click.Path(), hidden=True)
-def join_command(sheets: tuple[str, ...], campaign: str | None, rulebooks: tuple[str, ...]) -> None:
+def join_command(
+    sheets: tuple[str, ...], campaign: str | None, rulebooks: tuple[str, ...], as_json: bool
+) -> None:
     """Characters join: their sheets are read and their state starts from them."""
     from rouge_rpg.campaign.actions import join
     from rouge_rpg.sheets import read_character
@@ -79,8 +86,12 @@ def join_command(sheets: tuple[str, ...], campaign: str | None, rulebooks: tuple
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, rulebooks)
         characters = [read_character(Path(s), rulebook) for s in sheets]
-        for note in join(journal, rulebook, characters):
-            click.echo(note)
+        notes = join(journal, rulebook, characters)
+    if as_json:
+        echo_json({"joined": [c.id for c in characters], "notes": notes})
+        return
+    for note in notes:
+        click.echo(note)
 
 
 @campaign.command("status")
@@ -138,9 +149,10 @@ def log(campaign: str | None, since: int, as_json: bool) -> None:
 
 
 @campaign.command("advance")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("duration")
 @campaign_option
-def advance_command(duration: str, campaign: str | None) -> None:
+def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
     """Let game time pass (6h, 2d, 1w): Nectar decays, shutdown and worse follow."""
     from rouge_rpg.campaign.actions import advance
     from rouge_rpg.campaign.gametime import format_time, parse_duration
@@ -149,35 +161,49 @@ def advance_command(duration: str, campaign: str | None) -> None:
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())
         now, notes = advance(journal, rulebook, minutes)
+    if as_json:
+        echo_json({"time": now, "clock": format_time(now), "minutes": minutes, "notes": notes})
+        return
     click.echo(f"It is now {format_time(now)}.")
     for note in notes:
         click.echo(f"  {note}")
 
 
 @campaign.command("feed")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("name")
 @click.argument("amount", type=int)
 @click.option("--resource", default="nectar", show_default=True, help="What is taken in.")
 @campaign_option
-def feed_command(name: str, amount: int, resource: str, campaign: str | None) -> None:
+def feed_command(
+    name: str, amount: int, resource: str, campaign: str | None, as_json: bool
+) -> None:
     """A character takes Nectar (or another resource)."""
     from rouge_rpg.campaign.actions import feed
 
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())
         notes = feed(journal, rulebook, name, amount, resource)
+    if as_json:
+        echo_json({"character": name, "resource": resource, "amount": amount, "notes": notes})
+        return
     for note in notes:
         click.echo(note)
 
 
 @campaign.command("undo")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @campaign_option
-def undo_command(campaign: str | None) -> None:
+def undo_command(campaign: str | None, as_json: bool) -> None:
     """Reverse the latest event, by appending its opposite: nothing is deleted."""
     from rouge_rpg.campaign.actions import undo
 
     with open_journal(campaign) as journal:
-        click.echo(undo(journal))
+        said = undo(journal)
+    if as_json:
+        echo_json({"undone": said})
+        return
+    click.echo(said)
 
 
 @campaign.command("replay")
@@ -242,12 +268,16 @@ def export_command(fmt: str, output: str | None, campaign: str | None) -> None:
 
 
 @campaign.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @campaign_option
-def verify(campaign: str | None) -> None:
+def verify(campaign: str | None, as_json: bool) -> None:
     """Check the campaign file's integrity (SQLite integrity_check) and count its events."""
     with open_journal(campaign) as journal:
         result = journal.integrity()
         count = journal.count()
-    click.echo(f"integrity: {result}; {count} events")
+    if as_json:
+        echo_json({"integrity": result, "events": count, "ok": result == "ok"})
+    else:
+        click.echo(f"integrity: {result}; {count} events")
     if result != "ok":
         raise SystemExit(1)

@@ -97,7 +97,8 @@ def list_command(kind: str | None, rulebooks: tuple[str, ...], as_json: bool) ->
 @rules.command("show")
 @click.argument("definition_id", metavar="ID")
 @rulebook_option
-def show_command(definition_id: str, rulebooks: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="The definition as a JSON object.")
+def show_command(definition_id: str, rulebooks: tuple[str, ...], as_json: bool) -> None:
     """A definition: where it is, its source text, and what it means."""
     from rouge_rpg.rules import ast, load
     from rouge_rpg.rules.explain import explain
@@ -105,10 +106,25 @@ def show_command(definition_id: str, rulebooks: tuple[str, ...]) -> None:
     rulebook = load(*rulebooks)
     d = rulebook.require(definition_id, ast.Definition, role="definition")
     line = d.id.span.line if d.id.span else 0
+    source = rulebook.source_of(d)
+    explanation = explain(d, rulebook)
+    if as_json:
+        echo_json(
+            {
+                "kind": d.kind,
+                "id": d.id.text,
+                "title": d.title,
+                "file": d.file,
+                "line": line,
+                "source": source,
+                "explanation": explanation,
+            }
+        )
+        return
     click.echo(f"{d.kind} {d.id}" + (f' "{d.title}"' if d.title else "") + f"  ({d.file}:{line})")
     click.echo("")
-    for text in rulebook.source_of(d).splitlines():
+    for text in source.splitlines():
         click.echo(f"  {text}")
     click.echo("")
-    for text in explain(d, rulebook):
+    for text in explanation:
         click.echo(text)
