@@ -32,6 +32,8 @@ class Span:
 
 def caret_lines(source: str, span: Span) -> list[str]:
     """The source line of `span` and a caret line under it, indented by two."""
+    if not source.strip():
+        return []
     lines = source.split("\n")
     if not 1 <= span.line <= len(lines):
         return []

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
-from rouge_rpg.cli.output import echo_json, percent
-from rouge_rpg.errors import LimitError
+from rouge_rpg.errors import LimitError, RougeError
 
 #: Most rolls one `rouge roll --times` may ask for.
 MAX_TIMES = 10_000
 BAR_WIDTH = 40
+
+
+@contextmanager
+def _shown_in(expression: str) -> Iterator[None]:
+    """Errors raised while rolling or computing odds point into `expression` too."""
+    try:
+        yield
+    except RougeError as error:
+        if error.source is None and error.span is not None:
+            error.source = expression
+        raise
 
 
 @click.command()
@@ -29,12 +40,15 @@ def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
         raise LimitError(f"--times must be between 1 and {MAX_TIMES:,}, not {times}")
     node = parse(expression)
     rng = make_rng(seed)
-    for _ in range(times):
-        result = roll_dice(node, rng=rng)
-        if as_json:
-            echo_json(result.to_json())
-        else:
-            click.echo(result.detail)
+    if as_json:
+        from rouge_rpg.cli.output import echo_json
+    with _shown_in(expression):
+        for _ in range(times):
+            result = roll_dice(node, rng=rng)
+            if as_json:
+                echo_json(result.to_json())
+            else:
+                click.echo(result.detail)
 
 
 @click.command()
@@ -42,9 +56,13 @@ def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The distribution as exact fractions.")
 def odds(expression: str, as_json: bool) -> None:
     """Exact odds of EXPRESSION, e.g. `rouge odds 2d6+3>=10`."""
+    from fractions import Fraction
+
+    from rouge_rpg.cli.output import echo_json, percent
     from rouge_rpg.dice.odds import odds as exact_odds
 
-    result = exact_odds(expression)
+    with _shown_in(expression):
+        result = exact_odds(expression)
     if as_json:
         echo_json(result.to_json())
         return

@@ -40,10 +40,8 @@ def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
         lines.extend(f"  {e.describe()}" for e in changes)
     if explain:
         lines.append("why:")
+        # The trace names every modifier considered, with why it applied or not.
         lines.extend(f"  {t}" for t in r.trace)
-        skipped = [m for m in r.modifiers if not m.applied]
-        for m in skipped:
-            lines.append(f"  {m.value:+d} from {m.source}: {m.reason}")
     return lines
 
 

@@ -2,14 +2,16 @@
 
 The AST is compiled into icepool `Die` objects. Every probability is a
 `fractions.Fraction`. Explosions without an end are followed to a stated depth
-(the chance of going deeper is under one in a billion) and the result is marked
-inexact. Work is bounded: a step whose size passes `MAX_WORK` is refused with
-an error before it starts, so `odds` never hangs.
+(until the chance of going deeper is under one in a billion, or to
+`MAX_EXPLOSIONS`) and the result is marked inexact. Work is bounded: a step whose
+size passes `MAX_WORK` is refused with an error before it starts, so `odds`
+never hangs.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 MAX_WORK = 10_000_000
 #: Largest pool (dice × sides) that keep/drop or success counting may select from.
 MAX_POOL = 10_000
+#: Dice with up to this many sides come from icepool's cache of standard dice ...
+_STANDARD_DICE = 1000
+#: ... and so do sums of up to this many of them.
+_CACHED_SUMS = 20
 #: Explosions are followed until the chance of going deeper is below this.
 EXPLOSION_TAIL = Fraction(1, 10**9)
 
@@ -92,10 +98,8 @@ def odds(expr: ast.Expr | str) -> Odds:
 def _odds(node: ast.Expr) -> Odds:
     compiler = _Compiler()
     die = compiler.compile(node)
-    distribution = {
-        int(o): Fraction(p) for o, p in zip(die.outcomes(), die.probabilities(), strict=True)
-    }
-    distribution = {o: p for o, p in distribution.items() if p}
+    denominator = die.denominator()
+    distribution = {int(o): Fraction(q, denominator) for o, q in die.items() if q}
     note = None
     if compiler.depths:
         depth = max(compiler.depths)
@@ -136,10 +140,8 @@ class _Compiler:
     def combine(
         self, node: ast.Expr, left: Die[int], right: Die[int], op: Callable[[int, int], int]
     ) -> Die[int]:
-        import icepool
-
         self.check_work(node, len(left) * len(right))
-        return icepool.map(op, left, right)
+        return left.binary_operator(right, op)
 
     def check_work(self, node: ast.Expr, work: int) -> None:
         if work > MAX_WORK:
@@ -149,30 +151,48 @@ class _Compiler:
                 node.span,
             )
 
-    def sum_of(self, node: ast.Expr, die: Die[int], count: int) -> Die[int]:
-        """The sum of `count` independent copies of `die`, by doubling."""
+    def sum_of(self, node: ast.Expr, die: Die[int], count: int, standard: bool = False) -> Die[int]:
+        """The sum of `count` independent copies of `die`.
+
+        icepool keeps the sums of its standard dice, which it makes one die at a
+        time, so a few standard dice come from it; anything else is summed here by
+        doubling, which is faster the first time.
+        """
         import icepool
 
         size = len(die)
         self.check_work(node, (count * (size - 1) + 1) ** 2)
-        result: Die[int] = icepool.Die([0])
+        if standard and 1 < count <= _CACHED_SUMS:
+            total: Die[int] = count @ die
+            return total
+        result: Die[int] | None = None
         power = die
         while count:
             if count & 1:
-                result = result + power
+                result = power if result is None else result + power
             count >>= 1
             if count:
                 power = power + power
-        return result
+        return icepool.Die([0]) if result is None else result
 
     def dice(self, node: ast.Dice) -> Die[int]:
         import icepool
 
         faces = node.faces
-        base: Die[int] = icepool.Die(list(faces))
-        if node.reroll is not None:
-            point = node.reroll.point
-            base = base.reroll(point.matches, depth=1 if node.reroll.once else "inf")
+        # icepool keeps its standard dice (and what it derives from them) cached.
+        standard = isinstance(node.sides, int) and node.sides <= _STANDARD_DICE
+        base: Die[int] = icepool.d(node.sides) if standard else icepool.Die(list(faces))
+        reroll = node.reroll
+        if reroll is not None:
+            rerolled = [f for f in faces if reroll.point.matches(f)]
+            if len(rerolled) == len(faces) and not reroll.once:
+                raise DiceError(
+                    f"'{reroll}' matches every face: it would reroll forever", node.span
+                )
+            # Rerolling every face once leaves the die as it was (and icepool divides by zero).
+            if rerolled and len(rerolled) < len(faces):
+                base = base.reroll(rerolled, depth=1 if reroll.once else "inf")
+                standard = False
         lo, hi = node.minimum, node.maximum
 
         def clamp(face: int) -> int:
@@ -199,14 +219,16 @@ class _Compiler:
                 )
             one = self.explosion_chain(node, base, score, faces)
             return self.sum_of(node, one, node.count)
-        scored: Die[int] = base.map(score)
+        clamps = lo is not None or hi is not None
         if node.select is None:
-            return self.sum_of(node, scored, node.count)
+            if clamps or node.counts_successes:
+                return self.sum_of(node, base.map(score), node.count)
+            return self.sum_of(node, base, node.count, standard)
         self.check_pool(node, node.count * len(base))
         kept = _kept(node.select, node.count)
         if kept == 0:
             return icepool.Die([0])
-        pool = base.map(clamp).pool(node.count)
+        pool = (base.map(clamp) if clamps else base).pool(node.count)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
         if not node.counts_successes:
             return chosen.sum()
@@ -226,8 +248,14 @@ class _Compiler:
             ),
             Fraction(0),
         )
-        if node.explode.once:
+        if chance == 0:
+            depth = 0
+        elif node.explode.once:
             depth = 1
+        elif chance == 1:
+            raise DiceError(
+                f"'{node.explode}' matches every face: it would explode forever", node.span
+            )
         else:
             depth = min(
                 MAX_EXPLOSIONS, max(1, math.ceil(math.log(EXPLOSION_TAIL) / math.log(chance)))
@@ -238,6 +266,9 @@ class _Compiler:
             return lambda face: score(face) + deeper if point.matches(face) else score(face)
 
         chain: Die[int] = base.map(score)
+        # Step k maps the die over a chain of at most k * spread + 1 outcomes.
+        spread = max(chain.outcomes()) - min(chain.outcomes())
+        self.check_work(node, len(base) * sum(k * spread + 1 for k in range(1, depth + 1)))
         for _ in range(depth):
             chain = base.map(then(chain))
         return chain
@@ -264,18 +295,21 @@ class _Compiler:
             return hit - miss
 
         if node.select is None:
-            total: Die[int] = icepool.Die([0])
-            for item in items:
-                total = self.combine(node, total, item.map(score), _OPERATORS["+"])
+            scored = [item.map(score) if node.counts_successes else item for item in items]
+            total = scored[0]
+            for item in scored[1:]:
+                total = self.combine(node, total, item, _OPERATORS["+"])
             return total
         self.check_pool(node, sum(len(item) for item in items))
         kept = _kept(node.select, len(items))
         if kept == 0:
             return icepool.Die([0])
+        if not node.counts_successes:
+            keep = icepool.highest if _keeps_high(node.select) else icepool.lowest
+            kept_sum: Die[int] = keep(items, keep=kept)
+            return kept_sum
         pool = icepool.Pool(items)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
-        if not node.counts_successes:
-            return chosen.sum()
         return chosen.expand().map(lambda totals: sum(score(t) for t in totals))
 
 
@@ -290,10 +324,10 @@ def _keeps_high(select: ast.Select) -> bool:
 
 
 _OPERATORS: dict[str, Callable[[int, int], int]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a // b,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.floordiv,  # rounds down, as `roll` does
 }
 _TESTS: dict[str, Callable[[int, int], int]] = {
     ">=": lambda a, b: int(a >= b),

@@ -279,9 +279,13 @@ def _check_dice(node: ast.Dice, fields: dict[str, Any], modifiers: list[Any]) ->
         )
     if node.explode and not node.explode.once:
         point = node.explode.point or ast.ComparePoint("=", faces[-1])
-        if all(point.matches(f) for f in faces):
+        # After `rr`, only the faces it does not reroll are ever seen.
+        rr = node.reroll if node.reroll and not node.reroll.once else None
+        left = [f for f in faces if not (rr and rr.point.matches(f))]
+        if all(point.matches(f) for f in left):
+            after = f" left after '{node.reroll}'" if len(left) < len(faces) else ""
             raise DiceError(
-                f"'!{node.explode.point or ''}' matches every face of d{node.sides}: "
+                f"'!{node.explode.point or ''}' matches every face of d{node.sides}{after}: "
                 "it would explode forever",
                 spans["explode"],
             )
@@ -370,7 +374,7 @@ def _explain(text: str, column: int, names: set[str]) -> tuple[str, Span]:
     span = Span.at(1, column, len(word))
     if char in "dD" and before.rstrip()[-1:].isdigit() and not word[1:2].isdigit():
         return "a die needs a number of sides, such as 1d6, d% or dF", span
-    if char.isalpha() and "KEEP" in names and "REROLL" not in names:
+    if (char.isalpha() or char == "!") and "KEEP" in names and "REROLL" not in names:
         return f"'{word}' does not apply to a group; a group takes kh, kl, dh, dl, cs, df", span
     if char.isalpha() and "KEEP" in names:
         return f"unknown dice modifier '{word}'; the modifiers are {MODIFIER_LIST}", span

@@ -135,10 +135,19 @@ def _below_from(rng: random.Random) -> Below:
 # -- compilation ---------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
+#: id(node) → (node, closure). Equal ASTs can differ in the spans their errors
+#: report, so closures are cached per node object; holding the node keeps its id unique.
+_COMPILED: dict[int, tuple[ast.Expr, Step]] = {}
+
+
 def compiled(node: ast.Expr) -> Step:
-    """The closure that rolls `node` (cached: ASTs are immutable values)."""
-    return _compile(node)
+    """The closure that rolls `node` (compiled once per AST object)."""
+    entry = _COMPILED.get(id(node))
+    if entry is None or entry[0] is not node:
+        if len(_COMPILED) >= 512:
+            _COMPILED.clear()
+        entry = _COMPILED[id(node)] = (node, _compile(node))
+    return entry[1]
 
 
 def _compile(node: ast.Expr) -> Step:

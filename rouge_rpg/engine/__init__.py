@@ -15,6 +15,7 @@ from rouge_rpg.engine.apply import Applied, apply_changes
 from rouge_rpg.engine.being import Being
 from rouge_rpg.engine.evaluate import Value
 from rouge_rpg.engine.odds import CheckOdds, check_odds, free_will_odds, use_odds
+from rouge_rpg.engine.prepare import IdentityCache
 from rouge_rpg.engine.resolve import (
     AppliedModifier,
     Change,
@@ -61,9 +62,21 @@ def check_for(
     the attribute as its first attribute parameter; when the roll is opposed,
     the first check whose `vs` line involves the target is used instead.
     """
+    check, implied = _CHOSEN.get(
+        (rulebook,), (action, opposed), lambda: _check_for(rulebook, action, opposed)
+    )
+    return check, dict(implied)
+
+
+_CHOSEN: IdentityCache[tuple[ast.Check, tuple[tuple[str, Value], ...]]] = IdentityCache()
+
+
+def _check_for(
+    rulebook: Rulebook, action: str, opposed: bool
+) -> tuple[ast.Check, tuple[tuple[str, Value], ...]]:
     found = rulebook.get(action)
     if isinstance(found, ast.Check):
-        return found, {}
+        return found, ()
     if isinstance(found, ast.Attribute):
         check = rulebook.default_check
         if opposed:
@@ -86,7 +99,7 @@ def check_for(
         params = _attribute_params(check)
         if not params:
             raise RougeError(f"check '{check.id}' takes no attribute to roll '{action}' with")
-        return check, {params[0]: action}
+        return check, ((params[0], action),)
     rulebook.require(action, ast.Check, role="check or attribute")
     raise AssertionError("unreachable")
 
@@ -104,6 +117,23 @@ def _kind_of_action(rulebook: Rulebook, action: str) -> str:
     return "check"
 
 
+Route = tuple[str, ast.Check | None, tuple[tuple[str, Value], ...]]
+_ROUTES: IdentityCache[Route] = IdentityCache()
+
+
+def _route(rulebook: Rulebook, action: str, opposed: bool) -> Route:
+    """What resolving `action` means: its kind, and for a check the check and implied arguments."""
+
+    def build() -> Route:
+        kind = _kind_of_action(rulebook, action)
+        if kind != "check":
+            return kind, None, ()
+        check, implied = check_for(rulebook, action, opposed=opposed)
+        return kind, check, tuple(implied.items())
+
+    return _ROUTES.get((rulebook,), (action, opposed), build)
+
+
 def resolve(
     rulebook: Rulebook,
     actor: Character | Being,
@@ -118,7 +148,7 @@ def resolve(
     """Resolve `action` for `actor`: a check, an attribute, an act, or an ability."""
     being = as_being(actor, state)
     other = as_being(target) if target is not None else None
-    kind = _kind_of_action(rulebook, action)
+    kind, check, implied = _route(rulebook, action, other is not None)
     if kind == "use":
         return resolve_use(
             rulebook, being, action, target=other, extra_modifiers=modifiers, rng=rng
@@ -127,13 +157,13 @@ def resolve(
         return resolve_free_will(
             rulebook, being, action, by=other, extra_modifiers=modifiers, rng=rng
         )
-    check, implied = check_for(rulebook, action, opposed=other is not None)
+    assert check is not None
     return resolve_check(
         rulebook,
         check,
         being,
         target=other,
-        args={**implied, **(args or {})},
+        args={**dict(implied), **args} if args else dict(implied),
         extra_modifiers=modifiers,
         rng=rng,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import attrs
 
@@ -27,8 +28,7 @@ class EvaluationError(RougeError):
     """An expression that cannot be evaluated here (no target, a missing value)."""
 
 
-@attrs.frozen
-class RollValues:
+class RollValues(NamedTuple):
     """What a check's ladder may test: total, dice, opposition, margin."""
 
     total: int

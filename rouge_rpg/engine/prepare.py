@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.roll import Roll, roller
+from rouge_rpg.dice.roll import Roll, natural, roller
 from rouge_rpg.engine.evaluate import (
     Context,
     RollValues,
@@ -124,6 +124,73 @@ def _mentions_roll(node: object, ctx: Context) -> bool:
     )
 
 
+def fixed(node: object, ctx: Context) -> bool:
+    """Whether `node` has one value for this actor, target and parameters.
+
+    Not if it reads the roll (`total`, `margin`...) or rolls dice, itself or
+    through a constant: those are worked out at each roll.
+    """
+    if _mentions_roll(node, ctx) or has_dice(substitute_roll_free(node)):
+        return False
+    for r in ast.references(node):
+        if r.root in ctx.params or r.root in ("actor", "target"):
+            continue
+        found = ctx.rulebook.get(r.root)
+        if isinstance(found, ast.Constant) and not fixed(found.value, ctx):
+            return False
+    return True
+
+
+def own_dice(node: object, ctx: Context) -> dice.Expr | None:
+    """`node` as a pure dice expression, if it rolls dice of its own and nothing else varies.
+
+    Rolling the result does what `value(node, ctx)` does at each roll, without
+    working the references out again; None if that is not so (it reads the
+    roll, or a constant that rolls).
+    """
+    while isinstance(node, dice.Parenthetical | dice.Labeled):
+        node = node.inner  # as `value` does
+    if not isinstance(node, dice.Sum | dice.Product | dice.Negate | dice.Dice | dice.Group):
+        return None
+    if _mentions_roll(node, ctx):
+        return None
+    for r in ast.references(node):
+        if r.root in ctx.params or r.root in ("actor", "target"):
+            continue
+        found = ctx.rulebook.get(r.root)
+        if isinstance(found, ast.Constant) and not fixed(found.value, ctx):
+            return None
+    pure = substitute(node, ctx)
+    return pure if has_dice(pure) else None
+
+
+def natural_reader(node: dice.Expr) -> Callable[[Roll], int]:
+    """How to read the dice alone off a roll of `node`.
+
+    For plain dice plus and minus numbers (`2d6 + 3`), it is the total less the
+    numbers; anything else walks the roll (`natural`).
+    """
+    terms = [("+", node.first), *node.rest] if isinstance(node, dice.Sum) else [("+", node)]
+    offset = 0
+    for op, term in terms:
+        if isinstance(term, dice.Literal) and op in "+-":
+            offset += term.value if op == "+" else -term.value
+        elif not (isinstance(term, dice.Dice) and op == "+" and _plain(term)):
+            return natural
+    return lambda rolled: rolled.total - offset
+
+
+def _plain(term: dice.Dice) -> bool:
+    return (
+        term.reroll is None
+        and term.explode is None
+        and term.minimum is None
+        and term.maximum is None
+        and term.select is None
+        and not term.counts_successes
+    )
+
+
 class PreparedCheck:
     """A check bound to an actor, a target and parameters, ready to roll."""
 
@@ -141,18 +208,26 @@ class PreparedCheck:
         self.modifiers = tuple(modifiers)
         self.bonus = sum(m.value for m in modifiers if m.applied)
         self.trace = tuple(trace)
+        self.parameters = tuple(ctx.params.items())
         self.roll_expr = substitute(check.roll, ctx)
         self.roll = roller(self.roll_expr)
+        self.natural = natural_reader(self.roll_expr)
         self.vs_expr: dice.Expr | None = None
         self.vs: Callable[[random.Random], Roll] | None = None
         self.vs_rolls = False
+        #: The `vs` line's result when it rolls no dice: the same at every roll.
+        self.vs_fixed: Roll | None = None
         if check.versus is not None:
             self.vs_expr = substitute(check.versus, ctx)
             self.vs = roller(self.vs_expr)
             self.vs_rolls = has_dice(self.vs_expr)
+            if not self.vs_rolls:
+                self.vs_fixed = self.vs(random.Random(0))
         self.rungs: list[tuple[ast.Rung, Probe | None]] = [
             (r, None if r.when is None else compile_value(r.when, ctx)) for r in check.rungs
         ]
+        #: rung name → its effects (a `resolve.Settled`) and narrative, worked out once.
+        self.settled: dict[str, tuple[Any, str]] = {}
 
     def outcome(self, values: RollValues) -> tuple[ast.Rung, tuple[tuple[str, bool], ...]]:
         """The rung the values land on, and each test read on the way."""
@@ -167,24 +242,47 @@ class PreparedCheck:
         return self.rungs[-1][0], tuple(read)
 
 
-_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], PreparedCheck]] = {}
-_CACHE_SIZE = 256
+T = TypeVar("T")
+
+
+class IdentityCache(Generic[T]):
+    """Values built once per set of objects (by identity) and plain values.
+
+    The objects are held with the value, so while the entry lives no other
+    object can have their ids: a key of equal ids is the same objects. A full
+    cache drops its oldest entry.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], T]] = {}
+
+    def get(
+        self, key_objects: tuple[Any, ...], key_values: tuple[Any, ...], build: Callable[[], T]
+    ) -> T:
+        key = (*map(id, key_objects), *key_values)
+        hit = self.entries.get(key)
+        if hit is not None:
+            return hit[1]
+        built = build()
+        if len(self.entries) >= self.size:
+            self.entries.pop(next(iter(self.entries)))
+        self.entries[key] = (key_objects, built)
+        return built
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+_CHECKS: IdentityCache[PreparedCheck] = IdentityCache()
 
 
 def cached(
     key_objects: tuple[Any, ...], key_values: tuple[Any, ...], build: Callable[[], PreparedCheck]
 ) -> PreparedCheck:
     """The prepared check for these objects (by identity) and values, built once."""
-    key = (*(id(o) for o in key_objects), *key_values)
-    hit = _CACHE.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], key_objects, strict=True)):
-        return hit[1]
-    prepared = build()
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (key_objects, prepared)
-    return prepared
+    return _CHECKS.get(key_objects, key_values, build)
 
 
 def freeze(mapping: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
-    return tuple(sorted(mapping.items()))
+    return tuple(sorted(mapping.items())) if mapping else ()

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
-from rouge_rpg.dice.roll import Roll, natural
+from rouge_rpg.dice.roll import Roll, roller
 from rouge_rpg.engine.being import Being
 from rouge_rpg.engine.evaluate import (
     Context,
@@ -27,7 +28,14 @@ from rouge_rpg.engine.evaluate import (
     test,
     value,
 )
-from rouge_rpg.engine.prepare import PreparedCheck, cached, freeze
+from rouge_rpg.engine.prepare import (
+    IdentityCache,
+    PreparedCheck,
+    cached,
+    fixed,
+    freeze,
+    own_dice,
+)
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import words
@@ -349,6 +357,8 @@ def _did_you_mean(name: str, candidates: list[str]) -> str | None:
 
 def blocked(rulebook: Rulebook, being: Being, action_ids: Sequence[str]) -> str | None:
     """Why `being` cannot act (a condition that blocks it), or None."""
+    if not being.conditions:
+        return None
     for condition in sorted(being.conditions):
         d = rulebook.get(condition)
         if not isinstance(d, ast.Condition):
@@ -410,6 +420,100 @@ def effect_changes(
     return changes, lines
 
 
+@attrs.frozen
+class _Rolled:
+    """An effect whose amount rolls dice of its own: all but the amount worked out."""
+
+    change: Change
+    roll: Callable[[random.Random], Roll]
+
+
+@attrs.frozen
+class Settled:
+    """Effects worked out before the roll: their changes (some still to roll) and lines."""
+
+    items: tuple[Change | _Rolled, ...]
+    lines: tuple[str, ...]
+
+    def changes(self, rng: random.Random) -> tuple[Change, ...]:
+        """The changes, rolling in order the amounts that roll dice."""
+        if not any(isinstance(i, _Rolled) for i in self.items):
+            return self.items  # type: ignore[return-value]
+        out: list[Change] = []
+        for item in self.items:
+            if isinstance(item, Change):
+                out.append(item)
+                continue
+            rolled, c = item.roll(rng), item.change
+            out.append(
+                Change(
+                    c.who,
+                    c.name,
+                    c.verb,
+                    c.what,
+                    rolled.total,
+                    c.duration,
+                    None,
+                    str(rolled),
+                    c.source,
+                )
+            )
+        return tuple(out)
+
+
+def settle(effects: Sequence[ast.Effect], ctx: Context, source: str) -> Settled | None:
+    """Effects worked out once for this actor, target and parameters.
+
+    None when one of them reads the roll (`total`...), rolls dice through a
+    constant, or cannot be worked out: those are evaluated at each roll, as
+    `effect_changes` does, so that any error is raised in its place.
+    """
+    items: list[Change | _Rolled] = []
+    lines: list[str] = []
+    damage = ctx.rulebook.damage_track
+    try:
+        for e in effects:
+            if e.verb == "narrate":
+                text = e.text or ""
+                if not all(fixed(_placeholder(p), ctx) for p in _PLACEHOLDER.findall(text)):
+                    return None
+                lines.append(interpolate(text, ctx))
+            elif e.amount is None or fixed(e.amount, ctx):
+                found, _ = effect_changes([e], ctx, source)
+                items.extend(found)
+            else:
+                pure = own_dice(e.amount, ctx)
+                if pure is None:
+                    return None
+                being = ctx.being(e.who)
+                what = e.what.text if e.what else (damage.id.text if damage else None)
+                duration = str(e.duration) if e.duration else None
+                change = Change(e.who, being.name, e.verb, what, None, duration, None, None, source)
+                items.append(_Rolled(change, roller(pure)))
+    except RougeError:
+        return None
+    return Settled(tuple(items), tuple(lines))
+
+
+def _placeholder(inner: str) -> ast.Reference:
+    return ast.Reference(tuple(ast.Name(p) for p in inner.strip().split(".")))
+
+
+def _settle_rungs(plan: PreparedCheck) -> None:
+    """Work out once the effects and narrative of each rung that does not depend on the roll."""
+    ctx = plan.ctx
+    for rung, _ in plan.rungs:
+        text = rung.narrative or ""
+        if "{" in text and not all(fixed(_placeholder(p), ctx) for p in _PLACEHOLDER.findall(text)):
+            continue
+        found = settle(rung.effects, ctx, f"{rung.name} of {plan.check.id}")
+        if found is None:
+            continue
+        if "{" in text:
+            text = interpolate(text, ctx)
+        plan.settled[rung.name.text] = (found, " ".join(filter(None, [text, *found.lines])))
+
+
 def prepare_check(
     rulebook: Rulebook,
     check: ast.Check,
@@ -420,18 +524,20 @@ def prepare_check(
     extra_modifiers: Sequence[tuple[int, str]] = (),
 ) -> PreparedCheck:
     """The check bound to this actor, target and arguments (cached)."""
-    given = dict(args or {})
 
     def build() -> PreparedCheck:
         ctx = Context(rulebook, actor, target)
-        bind(check, given, ctx)
+        bind(check, dict(args or {}), ctx)
         modifiers = gather_modifiers(check, ctx, extra_modifiers)
         trace: list[str] = []
         if ctx.params:
             trace.append("parameters: " + ", ".join(f"{k} = {v}" for k, v in ctx.params.items()))
-        return PreparedCheck(rulebook, check, ctx, modifiers, trace)
+        plan = PreparedCheck(rulebook, check, ctx, modifiers, trace)
+        _settle_rungs(plan)
+        return plan
 
-    return cached((rulebook, check, actor, target), (freeze(given), tuple(extra_modifiers)), build)
+    extra = tuple(extra_modifiers) if extra_modifiers else ()
+    return cached((rulebook, check, actor, target), (freeze(args or {}), extra), build)
 
 
 def resolve_check(
@@ -447,6 +553,34 @@ def resolve_check(
     action_ids: Sequence[str] = (),
 ) -> Resolution:
     """Roll a check for `actor` (against `target`), and read its outcome off the ladder."""
+    return Resolution(
+        **_check_fields(
+            rulebook,
+            check,
+            actor,
+            target=target,
+            args=args,
+            extra_modifiers=extra_modifiers,
+            rng=rng,
+            action=action,
+            action_ids=action_ids,
+        )
+    )
+
+
+def _check_fields(
+    rulebook: Rulebook,
+    check: ast.Check,
+    actor: Being,
+    *,
+    target: Being | None,
+    args: Mapping[str, Value] | None,
+    extra_modifiers: Sequence[tuple[int, str]],
+    rng: random.Random,
+    action: str,
+    action_ids: Sequence[str],
+) -> dict[str, Any]:
+    """`resolve_check`, as the fields of its `Resolution`: callers may add to them first."""
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
         raise Refusal(reason)
@@ -456,45 +590,46 @@ def resolve_check(
     rolled = plan.roll(rng)
     total = rolled.total + plan.bonus
     opposition = 0
-    vs_rolled = None
-    if plan.vs is not None:
+    vs_rolled = plan.vs_fixed
+    if vs_rolled is None and plan.vs is not None:
         vs_rolled = plan.vs(rng)
+    if vs_rolled is not None:
         opposition = vs_rolled.total
-    values = RollValues(total, natural(rolled), opposition)
+    values = RollValues(total, plan.natural(rolled), opposition)
     rung, reads = plan.outcome(values)
-    narrative = ""
-    changes: tuple[Change, ...] = ()
-    if rung.effects or (rung.narrative and "{" in rung.narrative):
+    settled = plan.settled.get(rung.name.text)
+    if settled is not None:
+        changes = settled[0].changes(rng)
+        narrative = settled[1]
+    else:
         ctx = Context(rulebook, actor, target, dict(plan.ctx.params), values, rng)
         found, lines = effect_changes(rung.effects, ctx, f"{rung.name} of {check.id}")
         changes = tuple(found)
         text = interpolate(rung.narrative, ctx) if rung.narrative else ""
         narrative = " ".join(filter(None, [text, *lines]))
-    elif rung.narrative:
-        narrative = rung.narrative
-    return Resolution(
-        action=action,
-        actor=actor.name,
-        target=target.name if target else None,
-        name=check.id.text,
-        title=check.display,
-        outcome=rung.name.text,
-        total=total,
-        dice=values.dice,
-        opposition=opposition if check.versus is not None else None,
-        modifiers=plan.modifiers,
-        effects=changes,
-        narrative=narrative,
-        check=check.id.text,
-        parameters=tuple(plan.ctx.params.items()),
-        rolled=rolled,
-        vs_rolled=vs_rolled,
-        vs_is_roll=plan.vs_rolls,
-        bonus=plan.bonus,
-        bindings=plan.trace,
-        reads=reads,
-        ladder=check,
-    )
+    return {
+        "action": action,
+        "actor": actor.name,
+        "target": target.name if target else None,
+        "name": check.id.text,
+        "title": check.display,
+        "outcome": rung.name.text,
+        "total": total,
+        "dice": values.dice,
+        "opposition": opposition if check.versus is not None else None,
+        "modifiers": plan.modifiers,
+        "effects": changes,
+        "narrative": narrative,
+        "check": check.id.text,
+        "parameters": plan.parameters,
+        "rolled": rolled,
+        "vs_rolled": vs_rolled,
+        "vs_is_roll": plan.vs_rolls,
+        "bonus": plan.bonus,
+        "bindings": plan.trace,
+        "reads": reads,
+        "ladder": check,
+    }
 
 
 # -- free will -----------------------------------------------------------------------------
@@ -572,14 +707,17 @@ def plan_free_will(
             ),
         )
 
+    # An exemption lifts its own constraint, not every constraint on the being.
+    exempted: list[tuple[ast.Constraint, ast.Test]] = []
     for c in constraints:
         for exempt in c.exempt:
             if test(exempt, ctx):
                 trace.append(f"{c.kind} {c.id}: exempt, {words(exempt)}")
-                return verdict(
-                    "free", True, f"{actor.name} is not bound by {c.display} ({words(exempt)})."
-                )
+                exempted.append((c, exempt))
+                break
     for c in constraints:
+        if any(c is e for e, _ in exempted):
+            continue
         for rule in c.rules:
             if rule.act.text != act.id.text:
                 continue
@@ -616,6 +754,9 @@ def plan_free_will(
                 {param: act.id.text} if param else {},
                 tuple(trace),
             )
+    if exempted:
+        c, exempt = exempted[0]
+        return verdict("free", True, f"{actor.name} is not bound by {c.display} ({words(exempt)}).")
     return verdict("unbound", True, f"Nothing forbids {actor.name} to {act.display.lower()} here.")
 
 
@@ -633,12 +774,12 @@ def resolve_free_will(
     The act goes ahead when no rule forbids it, or when the being passes the
     rule's check: any outcome but the ladder's last (`otherwise`) rung.
     """
-    plan = plan_free_will(rulebook, actor, act_id, by=by)
+    plan = planned_free_will(rulebook, actor, act_id, by=by)
     if plan.verdict is not None:
         return plan.verdict
     assert plan.check is not None and plan.constraint is not None
     act, check, constraint = plan.act, plan.check, plan.constraint
-    result = resolve_check(
+    fields = _check_fields(
         rulebook,
         check,
         actor,
@@ -649,20 +790,20 @@ def resolve_free_will(
         action="free-will",
         action_ids=[act.id.text],
     )
-    allowed = result.outcome != check.rungs[-1].name.text
+    allowed = fields["outcome"] != check.rungs[-1].name.text
     verdict = (
         f"{actor.name} overcomes {constraint.display}: the act goes ahead."
         if allowed
         else f"{constraint.display} holds: {actor.name} does not {act.display.lower()}."
     )
-    return attrs.evolve(
-        result,
+    fields.update(
         name=act.id.text,
         title=act.display,
         allowed=allowed,
-        narrative=" ".join(filter(None, [result.narrative, verdict])),
-        prologue=(*plan.trace, *result.prologue),
+        narrative=" ".join(filter(None, [fields["narrative"], verdict])),
+        prologue=plan.trace,
     )
+    return Resolution(**fields)
 
 
 # -- abilities and powers -------------------------------------------------------------------
@@ -713,6 +854,43 @@ class UsePlan:
     check: ast.Check | None
     args: Mapping[str, Value]
     trace: tuple[str, ...]
+    #: (reaction index, outcome) or "effects" → its effects worked out once, if `settle` could.
+    settled: dict[object, Settled] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+_USE_PLANS: IdentityCache[UsePlan] = IdentityCache()
+_FREE_WILL_PLANS: IdentityCache[FreeWillPlan] = IdentityCache()
+
+
+def planned_use(
+    rulebook: Rulebook, actor: Being, ability_id: str, *, target: Being | None = None
+) -> UsePlan:
+    """`plan_use`, built once per rulebook, actor and target, with its fixed effects settled."""
+
+    def build() -> UsePlan:
+        plan = plan_use(rulebook, actor, ability_id, target=target)
+        ability = plan.ability
+        ctx = Context(rulebook, actor, target, dict(plan.args))
+        for index, reaction in enumerate(ability.outcomes):
+            for outcome in reaction.outcomes:
+                found = settle(reaction.effects, ctx, f"{outcome} of {ability.id}")
+                if found is not None:
+                    plan.settled[(index, outcome.text)] = found
+        found = settle(ability.effects, ctx, str(ability.id))
+        if found is not None:
+            plan.settled["effects"] = found
+        return plan
+
+    return _USE_PLANS.get((rulebook, actor, target), (ability_id,), build)
+
+
+def planned_free_will(
+    rulebook: Rulebook, actor: Being, act_id: str, *, by: Being | None = None
+) -> FreeWillPlan:
+    """`plan_free_will`, built once per rulebook, actor and other party."""
+    return _FREE_WILL_PLANS.get(
+        (rulebook, actor, by), (act_id,), lambda: plan_free_will(rulebook, actor, act_id, by=by)
+    )
 
 
 def plan_use(
@@ -781,14 +959,15 @@ def resolve_use(
     rng: random.Random,
 ) -> Resolution:
     """Use an ability or power: who may, prerequisites, costs, its check and effects."""
-    plan = plan_use(rulebook, actor, ability_id, target=target)
+    plan = planned_use(rulebook, actor, ability_id, target=target)
     ability = plan.ability
     ctx = Context(rulebook, actor, target, rng=rng)
     changes = list(plan.costs)
-    result: Resolution | None = None
     lines: list[str] = []
+    settled = plan.settled
+    fields: dict[str, Any]
     if plan.check is not None:
-        result = resolve_check(
+        fields = _check_fields(
             rulebook,
             plan.check,
             actor,
@@ -799,35 +978,42 @@ def resolve_use(
             action="use",
             action_ids=[ability.id.text],
         )
-        changes.extend(result.effects)
-        if result.narrative:
-            lines.append(result.narrative)
+        outcome = fields["outcome"]
+        changes.extend(fields["effects"])
+        if fields["narrative"]:
+            lines.append(fields["narrative"])
         ctx.params = dict(plan.args)
-        ctx.roll = RollValues(result.total or 0, result.dice or 0, result.opposition or 0)
-        for reaction in ability.outcomes:
-            if result.outcome in {n.text for n in reaction.outcomes}:
-                more, narrated = effect_changes(
-                    reaction.effects, ctx, f"{result.outcome} of {ability.id}"
-                )
+        ctx.roll = RollValues(fields["total"] or 0, fields["dice"] or 0, fields["opposition"] or 0)
+        for index, reaction in enumerate(ability.outcomes):
+            if any(n.text == outcome for n in reaction.outcomes):
+                found = settled.get((index, outcome))
+                if found is None:
+                    more, narrated = effect_changes(
+                        reaction.effects, ctx, f"{outcome} of {ability.id}"
+                    )
+                else:
+                    more, narrated = list(found.changes(rng)), list(found.lines)
                 changes.extend(more)
                 lines.extend(narrated)
-    more, narrated = effect_changes(ability.effects, ctx, str(ability.id))
+    else:
+        fields = {
+            "actor": actor.name,
+            "target": target.name if target else None,
+            "outcome": "used",
+        }
+    found = settled.get("effects")
+    if found is None:
+        more, narrated = effect_changes(ability.effects, ctx, str(ability.id))
+    else:
+        more, narrated = list(found.changes(rng)), list(found.lines)
     changes.extend(more)
     lines.extend(narrated)
-    base = result or Resolution(
-        action="use",
-        actor=actor.name,
-        target=target.name if target else None,
-        name=ability.id.text,
-        title=ability.display,
-        outcome="used",
-    )
-    return attrs.evolve(
-        base,
+    fields.update(
         action="use",
         name=ability.id.text,
         title=ability.display,
         effects=tuple(changes),
         narrative=" ".join(lines),
-        prologue=(*plan.trace, *base.prologue),
+        prologue=plan.trace,
     )
+    return Resolution(**fields)
