@@ -8,6 +8,7 @@ state and returns a `Resolution`; it writes nothing.
 
 from __future__ import annotations
 
+import difflib
 import random
 from collections.abc import Mapping, Sequence
 
@@ -27,7 +28,8 @@ from rouge_rpg.engine.resolve import (
 )
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.rules.check import kind_word
+from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
 from rouge_rpg.sheets.model import Character
 
 __all__ = [
@@ -100,8 +102,21 @@ def _check_for(
         if not params:
             raise RougeError(f"check '{check.id}' takes no attribute to roll '{action}' with")
         return check, ((params[0], action),)
-    rulebook.require(action, ast.Check, role="check or attribute")
-    raise AssertionError("unreachable")
+    if found is None:
+        names = [d.id.text for d in rulebook.of_kind("check", "attribute")]
+        close = difflib.get_close_matches(action, names, n=1, cutoff=0.6)
+        raise UnknownDefinition(
+            f"the rulebook has no check or attribute '{action}'",
+            hint=f"did you mean '{close[0]}'?" if close else None,
+        )
+    hint = None
+    if isinstance(found, ast.Act):
+        hint = f"an act is attempted with: rouge free-will SHEET --act {action}"
+    elif isinstance(found, ast.Ability):
+        hint = f"an ability is used with: rouge use SHEET {action}"
+    raise UnknownDefinition(
+        f"'{action}' is {kind_word(found.kind)}, not a check or attribute", hint=hint
+    )
 
 
 def _attribute_params(check: ast.Check) -> list[str]:

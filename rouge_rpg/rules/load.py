@@ -44,18 +44,17 @@ class Loaded:
 def display_path(path: Path) -> str:
     """A path as the GM should see it.
 
-    Relative to the working folder when inside it; a file of the bundled rulebooks
-    as `rulebooks/...`, wherever the tool is installed; else the absolute path.
+    A file of the bundled rulebooks as `rulebooks/...`, wherever the tool is
+    installed; else relative to the working folder when inside it; else absolute.
     """
     resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        pass
     bundled = resources.data_dir("rulebooks").resolve()
     if resolved.is_relative_to(bundled):
         return str(Path("rulebooks") / resolved.relative_to(bundled))
-    return str(resolved)
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
