@@ -6,11 +6,29 @@ source spans ride along but take no part in equality.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import TypeAlias
 
 import attrs
 
 from rouge_rpg.diagnostics import Span
+
+#: What each arithmetic operator of the notation does; `/` divides and rounds down.
+ARITHMETIC: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.floordiv,
+}
+#: What each comparison of the notation tests (a comparison totals 1 or 0).
+COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+}
 
 #: Fate dice use this as their number of sides.
 FATE = "F"

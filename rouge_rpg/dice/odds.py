@@ -11,7 +11,6 @@ never hangs.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
@@ -127,14 +126,19 @@ class _Compiler:
         if isinstance(node, ast.Negate):
             return -self.compile(node.operand)
         if isinstance(node, ast.Compare):
-            test = _TESTS[node.op]
-            return self.combine(node, self.compile(node.left), self.compile(node.right), test)
+            compare = ast.COMPARISONS[node.op]
+            return self.combine(
+                node,
+                self.compile(node.left),
+                self.compile(node.right),
+                lambda a, b: int(compare(a, b)),
+            )
         total = self.compile(node.first)
         for op, term in node.rest:
             other = self.compile(term)
             if op == "/" and 0 in other.outcomes():
                 raise DiceError(f"division by zero is possible: '{term}' can be 0", term.span)
-            total = self.combine(node, total, other, _OPERATORS[op])
+            total = self.combine(node, total, other, ast.ARITHMETIC[op])
         return total
 
     def combine(
@@ -298,7 +302,7 @@ class _Compiler:
             scored = [item.map(score) if node.counts_successes else item for item in items]
             total = scored[0]
             for item in scored[1:]:
-                total = self.combine(node, total, item, _OPERATORS["+"])
+                total = self.combine(node, total, item, ast.ARITHMETIC["+"])
             return total
         self.check_pool(node, sum(len(item) for item in items))
         kept = _kept(node.select, len(items))
@@ -321,18 +325,3 @@ def _kept(select: ast.Select, count: int) -> int:
 def _keeps_high(select: ast.Select) -> bool:
     """Whether the dice left are the highest ones (keep high, or drop low)."""
     return select.high == select.keep
-
-
-_OPERATORS: dict[str, Callable[[int, int], int]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.floordiv,  # rounds down, as `roll` does
-}
-_TESTS: dict[str, Callable[[int, int], int]] = {
-    ">=": lambda a, b: int(a >= b),
-    "<=": lambda a, b: int(a <= b),
-    ">": lambda a, b: int(a > b),
-    "<": lambda a, b: int(a < b),
-    "==": lambda a, b: int(a == b),
-}

@@ -210,7 +210,7 @@ def _compile_chain(node: ast.Sum | ast.Product) -> Step:
 
 def _compile_compare(node: ast.Compare) -> Step:
     left, right, op = _compile(node.left), _compile(node.right), node.op
-    test = _COMPARATORS[op]
+    test = ast.COMPARISONS[op]
 
     def compare(below: Below, budget: list[int]) -> tuple[int, Raw]:
         a, raw_a = left(below, budget)
@@ -218,15 +218,6 @@ def _compile_compare(node: ast.Compare) -> Step:
         return int(test(a, b)), (raw_a, raw_b)
 
     return compare
-
-
-_COMPARATORS: dict[str, Callable[[int, int], bool]] = {
-    ">=": lambda a, b: a >= b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-}
 
 
 def _too_many(node: ast.Expr) -> LimitError:

@@ -62,21 +62,6 @@ class CheckOdds:
         return data
 
 
-_OPS: dict[str, Callable[[int, int], int]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a // b,
-}
-_TESTS: dict[str, Callable[[int, int], bool]] = {
-    ">=": lambda a, b: a >= b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-}
-
-
 class _Joint:
     """Joint distributions of (dice alone, value) for pure dice expressions."""
 
@@ -95,13 +80,13 @@ class _Joint:
         if isinstance(node, dice.Negate):
             return {(d, -v): p for (d, v), p in self.of(node.operand).items()}
         if isinstance(node, dice.Compare):
-            check = _TESTS[node.op]
+            check = dice.COMPARISONS[node.op]
             return self.combine(
                 node, self.of(node.left), self.of(node.right), lambda a, b: int(check(a, b))
             )
         total = self.of(node.first)
         for op, term in node.rest:
-            total = self.combine(term, total, self.of(term), _OPS[op])
+            total = self.combine(term, total, self.of(term), dice.ARITHMETIC[op])
         return total
 
     def combine(
