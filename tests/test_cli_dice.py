@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from rouge_rpg import __version__
 from rouge_rpg.cli import cli
-from rouge_rpg.cli.dice import MAX_TIMES
+from rouge_rpg.cli.rolling import MAX_TIMES
 
 
 def run(*args: str) -> Result:

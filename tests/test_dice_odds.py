@@ -9,9 +9,18 @@ from collections.abc import Callable
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rouge_rpg.dice import ast, parse
-from rouge_rpg.dice.odds import EXPLOSION_TAIL, MAX_POOL, MAX_WORK, Odds, odds
+from rouge_rpg.dice.odds import (
+    EXPLOSION_TAIL,
+    MAX_POOL,
+    MAX_WORK,
+    Odds,
+    _matching,
+    odds,
+)
 from rouge_rpg.dice.parse import MAX_EXPLOSIONS
 from rouge_rpg.errors import DiceError, LimitError
 
@@ -393,3 +402,38 @@ def test_a_die_that_would_roll_forever_is_refused_even_as_a_tree() -> None:
     with pytest.raises(DiceError) as caught:
         odds(node)
     assert caught.value.message == "'rr<=6' matches every face: it would reroll forever"
+
+
+# -- the shortcuts the compiler takes match icepool's own operations -------------
+
+POINT_OPS = st.sampled_from(["=", ">", ">=", "<", "<="])
+FACES = st.sampled_from([range(1, 7), range(1, 21), range(-1, 2), range(1, 101), range(1, 2)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(POINT_OPS, st.integers(-5, 105), FACES)
+def test_matching_faces_are_the_faces_a_point_matches(op: str, value: int, faces: range) -> None:
+    point = ast.ComparePoint(op, value)
+    assert list(_matching(point, faces)) == [f for f in faces if point.matches(f)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1d4+3", {4: F(1, 4), 5: F(1, 4), 6: F(1, 4), 7: F(1, 4)}),
+        ("3-1d2", {1: F(1, 2), 2: F(1, 2)}),
+        ("1d4*0", {0: F(1)}),
+        ("1d4/2", {0: F(1, 4), 1: F(1, 2), 2: F(1, 4)}),
+        ("-(2)*1d2[x]", {-4: F(1, 2), -2: F(1, 2)}),
+        ("2==2", {1: F(1)}),
+        ("1d4>=3", {0: F(1, 2), 1: F(1, 2)}),
+        ("10>1d20", {0: F(11, 20), 1: F(9, 20)}),
+    ],
+)
+def test_arithmetic_with_a_plain_number(text: str, expected: dict[int, F]) -> None:
+    assert odds(text).distribution == expected
+
+
+def test_dividing_by_a_plain_zero_is_refused() -> None:
+    with pytest.raises(DiceError, match="division by zero is possible: '0' can be 0"):
+        odds("1d6/0")

@@ -1,16 +1,28 @@
-"""Shared rendering helpers for the CLI: JSON lines and probability text."""
+"""Shared rendering helpers for the CLI: JSON lines and probability text.
+
+Free of Click at import: the `rouge roll` fast path (`cli/fast.py`) uses
+`json_line` for `--json`.
+"""
 
 from __future__ import annotations
 
 import json
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import click
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+
+def json_line(data: object) -> str:
+    """One JSON document on one line."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def echo_json(data: object) -> None:
-    """One JSON document on one line."""
-    click.echo(json.dumps(data, ensure_ascii=False))
+    """Print `json_line(data)`."""
+    import click  # here, not above: see the module's docstring
+
+    click.echo(json_line(data))
 
 
 def percent(p: Fraction) -> str:

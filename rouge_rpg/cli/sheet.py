@@ -71,7 +71,7 @@ def validate_command(files: tuple[str, ...], rulebooks: tuple[str, ...], as_json
     invalid, 2 when any cannot be read (missing, not UTF-8, broken YAML, too
     large) or the rulebook has errors.
     """
-    from rouge_rpg.cli import report
+    from rouge_rpg.cli.app import report
     from rouge_rpg.diagnostics import Diagnostic
     from rouge_rpg.sheets import load, validate
 

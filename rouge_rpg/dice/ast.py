@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -36,8 +36,27 @@ FATE = "F"
 _span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen
-class ComparePoint:
+class Node:
+    """Base of the AST classes, holding the one `__repr__` they share.
+
+    attrs would write and compile a `__repr__` for each class (about a third of
+    the cost of defining them, paid by every `rouge roll`); this prints the
+    same text.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{field.name}={getattr(self, field.name)!r}"
+            for field in attrs.fields(cast(Any, type(self)))
+            if field.repr
+        )
+        return f"{type(self).__name__}({shown})"
+
+
+@attrs.frozen(repr=False)
+class ComparePoint(Node):
     """`=N`, `>N`, `>=N`, `<N`, `<=N`: which faces a modifier acts on."""
 
     op: str
@@ -61,8 +80,8 @@ class ComparePoint:
         return f"{self.op}{self.value}"
 
 
-@attrs.frozen
-class Select:
+@attrs.frozen(repr=False)
+class Select(Node):
     """Keep or drop the highest or lowest `count` dice."""
 
     keep: bool
@@ -81,8 +100,8 @@ class Select:
         return set(range(len(values))) - set(chosen)
 
 
-@attrs.frozen
-class Reroll:
+@attrs.frozen(repr=False)
+class Reroll(Node):
     """`ro` rerolls a matching die once; `rr` rerolls until it stops matching."""
 
     once: bool
@@ -92,8 +111,8 @@ class Reroll:
         return ("ro" if self.once else "rr") + str(self.point)
 
 
-@attrs.frozen
-class Explode:
+@attrs.frozen(repr=False)
+class Explode(Node):
     """`!` adds a die for each die that matches (the highest face by default); `!o` once."""
 
     once: bool
@@ -104,8 +123,8 @@ class Explode:
         return ("!o" if self.once else "!") + point
 
 
-@attrs.frozen
-class Literal:
+@attrs.frozen(repr=False)
+class Literal(Node):
     """An integer."""
 
     value: int
@@ -115,8 +134,8 @@ class Literal:
         return str(self.value)
 
 
-@attrs.frozen
-class Dice:
+@attrs.frozen(repr=False)
+class Dice(Node):
     """`NdS` with its modifiers, applied in the order the fields are listed."""
 
     count: int
@@ -155,8 +174,8 @@ class Dice:
         return text + _tail(self.select, self.successes, self.failures)
 
 
-@attrs.frozen
-class Group:
+@attrs.frozen(repr=False)
+class Group(Node):
     """`{a, b, ...}`: expressions rolled side by side, kept, dropped or counted."""
 
     items: tuple[Expr, ...]
@@ -174,8 +193,8 @@ class Group:
         return "{" + inner + "}" + _tail(self.select, self.successes, self.failures)
 
 
-@attrs.frozen
-class Parenthetical:
+@attrs.frozen(repr=False)
+class Parenthetical(Node):
     """`( expr )`, kept so that the printed form parses back to the same tree."""
 
     inner: Expr
@@ -185,8 +204,8 @@ class Parenthetical:
         return f"({self.inner})"
 
 
-@attrs.frozen
-class Negate:
+@attrs.frozen(repr=False)
+class Negate(Node):
     """Unary minus."""
 
     operand: Expr
@@ -196,8 +215,8 @@ class Negate:
         return f"-{self.operand}"
 
 
-@attrs.frozen
-class Sum:
+@attrs.frozen(repr=False)
+class Sum(Node):
     """`a + b - c`: a first term and (operator, term) pairs."""
 
     first: Expr
@@ -208,8 +227,8 @@ class Sum:
         return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
 
 
-@attrs.frozen
-class Product:
+@attrs.frozen(repr=False)
+class Product(Node):
     """`a * b / c`; `/` divides and rounds down."""
 
     first: Expr
@@ -220,8 +239,8 @@ class Product:
         return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
 
 
-@attrs.frozen
-class Compare:
+@attrs.frozen(repr=False)
+class Compare(Node):
     """`a >= b`: 1 when it holds, else 0. The loosest binding."""
 
     left: Expr
@@ -233,8 +252,8 @@ class Compare:
         return f"{self.left} {self.op} {self.right}"
 
 
-@attrs.frozen
-class Labeled:
+@attrs.frozen(repr=False)
+class Labeled(Node):
     """`2d6[fire]`: a label that rides along into the output."""
 
     inner: Expr

@@ -127,23 +127,49 @@ class _Compiler:
             return -self.compile(node.operand)
         if isinstance(node, ast.Compare):
             compare = ast.COMPARISONS[node.op]
-            return self.combine(
-                node,
-                self.compile(node.left),
-                self.compile(node.right),
-                lambda a, b: int(compare(a, b)),
+            return _as_die(
+                self.combine(
+                    node,
+                    self.operand(node.left),
+                    self.operand(node.right),
+                    lambda a, b: int(compare(a, b)),
+                )
             )
-        total = self.compile(node.first)
+        total = self.operand(node.first)
         for op, term in node.rest:
-            other = self.compile(term)
-            if op == "/" and 0 in other.outcomes():
+            other = self.operand(term)
+            if op == "/" and 0 in (other.outcomes() if not isinstance(other, int) else (other,)):
                 raise DiceError(f"division by zero is possible: '{term}' can be 0", term.span)
             total = self.combine(node, total, other, ast.ARITHMETIC[op])
-        return total
+        return _as_die(total)
+
+    def operand(self, node: ast.Expr) -> Die[int] | int:
+        """A term of arithmetic or a comparison: a die, or a plain number as itself."""
+        constant = _constant(node)
+        return self.compile(node) if constant is None else constant
 
     def combine(
-        self, node: ast.Expr, left: Die[int], right: Die[int], op: Callable[[int, int], int]
-    ) -> Die[int]:
+        self,
+        node: ast.Expr,
+        left: Die[int] | int,
+        right: Die[int] | int,
+        op: Callable[[int, int], int],
+    ) -> Die[int] | int:
+        """`left op right`; with a plain number on one side, one pass over the other."""
+        import icepool
+
+        if isinstance(left, int) and isinstance(right, int):
+            return op(left, right)
+        if isinstance(left, int) or isinstance(right, int):
+            weights: dict[int, int] = {}
+            if isinstance(right, int):
+                assert not isinstance(left, int)
+                pairs = ((op(outcome, right), q) for outcome, q in left.items())
+            else:
+                pairs = ((op(left, outcome), q) for outcome, q in right.items())
+            for outcome, q in pairs:
+                weights[outcome] = weights.get(outcome, 0) + q
+            return icepool.Die(weights)
         self.check_work(node, len(left) * len(right))
         return left.binary_operator(right, op)
 
@@ -188,12 +214,12 @@ class _Compiler:
         base: Die[int] = icepool.d(node.sides) if standard else icepool.Die(list(faces))
         reroll = node.reroll
         if reroll is not None:
-            rerolled = [f for f in faces if reroll.point.matches(f)]
+            rerolled = _matching(reroll.point, faces)
             if len(rerolled) == len(faces) and not reroll.once:
                 raise DiceError(
                     f"'{reroll}' matches every face: it would reroll forever", node.span
                 )
-            # Rerolling every face once leaves the die as it was (and icepool divides by zero).
+            # Rerolling every face once leaves the die as it was.
             if rerolled and len(rerolled) < len(faces):
                 base = base.reroll(rerolled, depth=1 if reroll.once else "inf")
                 standard = False
@@ -315,6 +341,40 @@ class _Compiler:
         pool = icepool.Pool(items)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
         return chosen.expand().map(lambda totals: sum(score(t) for t in totals))
+
+
+def _matching(point: ast.ComparePoint, faces: range) -> range:
+    """The faces that `point` matches, worked out from the ends of the range."""
+    value, low, high = point.value, faces.start, faces.stop
+    bounds = {
+        "=": (value, value + 1),
+        ">": (value + 1, high),
+        ">=": (value, high),
+        "<": (low, value),
+        "<=": (low, value + 1),
+    }
+    start, stop = bounds[point.op]
+    return range(max(start, low), min(stop, high))
+
+
+def _as_die(value: Die[int] | int) -> Die[int]:
+    import icepool
+
+    return icepool.Die([value]) if isinstance(value, int) else value
+
+
+def _constant(node: ast.Expr) -> int | None:
+    """The value of a plain number (in brackets, labelled or negated), else None."""
+    sign = 1
+    while True:
+        if isinstance(node, ast.Literal):
+            return sign * node.value
+        if isinstance(node, ast.Parenthetical | ast.Labeled):
+            node = node.inner
+        elif isinstance(node, ast.Negate):
+            sign, node = -sign, node.operand
+        else:
+            return None
 
 
 def _kept(select: ast.Select, count: int) -> int:

@@ -1,18 +1,18 @@
 """Dice notation → AST, with the limits and friendly errors of the notation.
 
-The LALR parser is Lark's standalone parser generated from `grammars/dice.lark`
-(see `scripts/generate_dice_parser.py`); the AST is built while parsing, by
-`DiceBuilder`, whose methods are named after the grammar rules. The rules
-language reuses `DiceBuilder` for the dice inside rulebooks.
+The LALR(1) parser runs tables that Lark computed from `grammars/dice.lark`
+(see `rouge_rpg.dice.lalr`, `scripts/generate_dice_parser.py`); the AST is built
+while parsing, by `DiceBuilder`, whose methods are named after the grammar rules.
+The rules language reuses `DiceBuilder` for the dice inside rulebooks.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from rouge_rpg.diagnostics import Span
-from rouge_rpg.dice import ast
+from rouge_rpg.dice import ast, lalr
 from rouge_rpg.errors import DiceError, LimitError, RougeError
 
 #: Longest expression accepted, in characters.
@@ -29,16 +29,6 @@ MAX_EXPLOSIONS = 100
 MAX_LITERAL = 10**9
 
 
-class TokenLike(Protocol):
-    """A Lark token, from the standalone parser or from the Lark runtime."""
-
-    type: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
 def kind(token: Any) -> str:
     """A token's type without the namespace Lark gives imported grammars."""
     name: str = token.type
@@ -52,6 +42,8 @@ def token_span(token: Any) -> Span:
 def join_spans(first: Span | None, last: Span | None) -> Span | None:
     if first is None or last is None:
         return first or last
+    if first is last:
+        return first
     return Span(first.line, first.column, last.end_line, last.end_column, first.file)
 
 
@@ -60,10 +52,12 @@ def span_of(item: Any) -> Span | None:
     if isinstance(item, tuple):
         found: Span = item[1]
         return found
+    span = getattr(item, "span", None)
+    if isinstance(span, Span):
+        return span
     if hasattr(item, "type") and hasattr(item, "line"):
         return token_span(item)
-    span = getattr(item, "span", None)
-    return span if isinstance(span, Span) else None
+    return None
 
 
 class DiceBuilder:
@@ -74,8 +68,10 @@ class DiceBuilder:
 
     # -- helpers -----------------------------------------------------------
     def _nest(self, node: Any, children: list[Any], deeper: bool) -> Any:
-        depth = max((self.depth.get(id(c), 0) for c in children), default=0)
-        depth += 1 if deeper else 0
+        depth = 0
+        for child in children:
+            depth = max(depth, self.depth.get(id(child), 0))
+        depth += deeper
         if depth > MAX_DEPTH:
             raise LimitError(
                 f"expression is nested {depth} deep; the limit is {MAX_DEPTH}", node.span
@@ -85,7 +81,7 @@ class DiceBuilder:
 
     @staticmethod
     def _int(token: Any, limit: int = MAX_LITERAL) -> int:
-        value = int(str(token))
+        value = int(token)
         if abs(value) > limit:
             raise LimitError(f"{token} is too large; the limit is {limit:,}", token_span(token))
         return value
@@ -116,9 +112,10 @@ class DiceBuilder:
                 raise LimitError(
                     f"a die with {sides:,} sides is too large; the limit is {MAX_SIDES:,}", span
                 )
+        if not modifiers:
+            return ast.Dice(count, sides, span=span)
         fields = self._modifier_fields(modifiers, allowed=_DICE_MODIFIERS)
-        last = span_of(modifiers[-1]) if modifiers else span
-        node = ast.Dice(count, sides, **fields, span=join_spans(span, last))
+        node = ast.Dice(count, sides, **fields, span=join_spans(span, span_of(modifiers[-1])))
         _check_dice(node, fields, modifiers)
         return node
 
@@ -327,29 +324,22 @@ def describe_expected(expected: set[str] | frozenset[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Any:
-    from rouge_rpg.dice import _parser as standalone
-
-    return standalone
-
-
-@lru_cache(maxsize=1)
-def _lalr() -> tuple[Any, DiceBuilder]:
+def _lalr() -> tuple[lalr.Parser, DiceBuilder]:
     builder = DiceBuilder()
-    return _parser().Lark_StandAlone(transformer=builder), builder
+    return lalr.Parser(builder), builder
 
 
-def _unexpected(error: Any, text: str) -> DiceError:
-    standalone = _parser()
-    column = getattr(error, "column", None)
-    if not isinstance(column, int) or column < 1 or column > len(text):
+def _unexpected(error: lalr.UnexpectedInput, text: str) -> DiceError:
+    column = error.column
+    if column < 1 or column > len(text):
         column = len(text) + 1
-    if isinstance(error, standalone.UnexpectedCharacters):
-        allowed = set(error.allowed or ())
-    else:
-        allowed = set(error.expected)
-        if error.token.type == "$END":
+    if isinstance(error, lalr.UnexpectedToken):
+        allowed = error.expected
+        if error.token.type == lalr.END:
             column = len(text) + 1
+    else:
+        assert isinstance(error, lalr.UnexpectedCharacters)
+        allowed = error.allowed
     names = {name.rsplit("__", 1)[-1] for name in allowed}
     return DiceError(*_explain(text, column, names), source=text)
 
@@ -402,12 +392,11 @@ def parse(text: str) -> ast.Expr:
         raise DiceError("empty dice expression; try something like 2d6+1")
     if "\n" in text or "\r" in text:
         raise DiceError("a dice expression is one line", Span.at(1, 1), source=text)
-    standalone = _parser()
-    lalr, builder = _lalr()
+    parser, builder = _lalr()
     builder.depth.clear()
     try:
-        tree: ast.Expr = lalr.parse(text)
-    except standalone.UnexpectedInput as error:
+        tree: ast.Expr = parser.parse(text)
+    except lalr.UnexpectedInput as error:
         raise _unexpected(error, text) from None
     except RougeError as error:
         error.source = text

@@ -1,0 +1,75 @@
+"""The Click group of `rouge`: every command, its help and its usage errors.
+
+Subcommands are imported only when used, so `rouge roll` does not pay for the
+rules language, YAML or icepool. Every `RougeError` becomes `Error: ...` on
+stderr with the error's own exit status; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from rouge_rpg import __version__
+from rouge_rpg.cli import error_line
+from rouge_rpg.errors import RougeError
+
+#: command name → (module, attribute, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("rouge_rpg.cli.demo", "demo", "A short scene: a check, free will and a power"),
+    "roll": ("rouge_rpg.cli.dice", "roll", "Roll dice: rouge roll 4d6kh3+2"),
+    "odds": ("rouge_rpg.cli.dice", "odds", "Exact odds of a dice expression: rouge odds 2d6+3>=10"),
+    "rules": ("rouge_rpg.cli.rules", "rules", "Check, list and explain a rulebook's rules"),
+    "sheet": (
+        "rouge_rpg.cli.sheet",
+        "sheet",
+        "Validate, create, show and describe character sheets",
+    ),
+    "check": (
+        "rouge_rpg.cli.play",
+        "check",
+        "Roll a check for a character: rouge check SHEET reflex",
+    ),
+    "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
+    "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
+    "campaign": ("rouge_rpg.cli.campaign", "campaign", "Keep a campaign: time, Nectar, every roll"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands load on first use, and that shows `RougeError`s."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RougeError as error:
+            report(error)
+            ctx.exit(error.exit_code)
+
+
+def report(error: RougeError) -> None:
+    """Print `Error: ...` on stderr."""
+    click.echo(error_line(error), err=True)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rouge")
+def cli() -> None:
+    """rouge: a narrative rules engine for Metallic Rouge tabletop games."""
