@@ -18,7 +18,6 @@ from rouge_rpg.dice.odds import (
     MAX_POOL,
     MAX_WORK,
     Odds,
-    _matching,
     odds,
 )
 from rouge_rpg.dice.parse import MAX_EXPLOSIONS
@@ -414,7 +413,7 @@ FACES = st.sampled_from([range(1, 7), range(1, 21), range(-1, 2), range(1, 101),
 @given(POINT_OPS, st.integers(-5, 105), FACES)
 def test_matching_faces_are_the_faces_a_point_matches(op: str, value: int, faces: range) -> None:
     point = ast.ComparePoint(op, value)
-    assert list(_matching(point, faces)) == [f for f in faces if point.matches(f)]
+    assert list(point.matching(faces)) == [f for f in faces if point.matches(f)]
 
 
 @pytest.mark.parametrize(

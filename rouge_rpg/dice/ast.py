@@ -74,6 +74,19 @@ class ComparePoint(Node):
             return face < value
         return face <= value
 
+    def matching(self, faces: range) -> range:
+        """The faces of `faces` that `matches`, worked out from the ends of the range."""
+        value, low, high = self.value, faces.start, faces.stop
+        bounds = {
+            "=": (value, value + 1),
+            ">": (value + 1, high),
+            ">=": (value, high),
+            "<": (low, value),
+            "<=": (low, value + 1),
+        }
+        start, stop = bounds[self.op]
+        return range(max(start, low), min(stop, high))
+
     def __str__(self) -> str:
         if self.op == "=" and self.value >= 0:
             return str(self.value)

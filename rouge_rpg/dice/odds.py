@@ -214,7 +214,7 @@ class _Compiler:
         base: Die[int] = icepool.d(node.sides) if standard else icepool.Die(list(faces))
         reroll = node.reroll
         if reroll is not None:
-            rerolled = _matching(reroll.point, faces)
+            rerolled = reroll.point.matching(faces)
             if len(rerolled) == len(faces) and not reroll.once:
                 raise DiceError(
                     f"'{reroll}' matches every face: it would reroll forever", node.span
@@ -341,20 +341,6 @@ class _Compiler:
         pool = icepool.Pool(items)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
         return chosen.expand().map(lambda totals: sum(score(t) for t in totals))
-
-
-def _matching(point: ast.ComparePoint, faces: range) -> range:
-    """The faces that `point` matches, worked out from the ends of the range."""
-    value, low, high = point.value, faces.start, faces.stop
-    bounds = {
-        "=": (value, value + 1),
-        ">": (value + 1, high),
-        ">=": (value, high),
-        "<": (low, value),
-        "<=": (low, value + 1),
-    }
-    start, stop = bounds[point.op]
-    return range(max(start, low), min(stop, high))
 
 
 def _as_die(value: Die[int] | int) -> Die[int]:
