@@ -9,17 +9,19 @@ the same AST as `rouge roll` uses.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import io
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+import lark
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import UnexpectedEOF
 from lark.indenter import DedentError, Indenter
 
-from rouge_rpg import resources
+from rouge_rpg import __version__, resources
+from rouge_rpg.cache import cache_dir, read_private, write_atomic
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.parse import DiceBuilder, join_spans, span_of, token_span
@@ -36,7 +38,19 @@ class RulesSyntaxError(RougeError):
     """A rules file that does not parse."""
 
 
-class _RulesIndenter(Indenter):
+class _Fresh:
+    """Pickles as its class alone, so a cached parser gets a new, clean instance.
+
+    `Lark.save` keeps the parser's options, the indenter and the builder among
+    them; unpickling then calls the constructor of today's code rather than
+    restoring the attributes of the object that was saved.
+    """
+
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        return (type(self), ())
+
+
+class _RulesIndenter(_Fresh, Indenter):
     NL_type = "_NL"
     OPEN_PAREN_types: ClassVar[list[str]] = []
     CLOSE_PAREN_types: ClassVar[list[str]] = []
@@ -45,41 +59,91 @@ class _RulesIndenter(Indenter):
     tab_len = 8
 
 
-def _cache_path(grammar_text: str) -> str | None:
-    """Where the parser tables are cached, or None if nowhere is writable."""
-    digest = hashlib.sha256(grammar_text.encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    for folder in (os.path.join(base, "rouge-rpg"), tempfile.gettempdir()):
-        try:
-            os.makedirs(folder, exist_ok=True)
-            if os.access(folder, os.W_OK):
-                return os.path.join(folder, f"rules-{digest}.lark-cache")
-        except OSError:
-            continue
-    return None
+#: What marks a rules parser cache file, before its key.
+_CACHE_MAGIC = b"rouge-rpg rules parser\n"
 
 
-def _lark(transformer: Any = None) -> Lark:
-    """A Lark parser for the rules grammar, its tables cached on disk."""
+def _options(builder: RulesBuilder) -> dict[str, Any]:
     path = resources.grammar("rules")
-    text = path.read_text(encoding="utf-8")
-    dice_text = resources.grammar("dice").read_text(encoding="utf-8")
-    cache = _cache_path(text + dice_text)
-    options: dict[str, Any] = {
+    return {
         "parser": "lalr",
         "lexer": "contextual",
         "postlex": _RulesIndenter(),
         "import_paths": [str(path.parent)],
         "maybe_placeholders": True,
         "propagate_positions": False,
-        "transformer": transformer,
+        "transformer": builder,
     }
-    if cache is not None:
-        try:
-            return Lark(text, cache=cache, **options)
-        except OSError:
-            pass
-    return Lark(text, **options)
+
+
+def _cache_key(text: str, dice_text: str, options: dict[str, Any]) -> str:
+    """What the cached tables depend on: Lark's own cache key, and our version.
+
+    That is Lark's version, the grammar (the rules grammar and the dice grammar
+    it imports), the options (objects by their class), the Python version (for
+    the pickle), and rouge-rpg's version.
+    """
+    described = sorted(
+        (name, value if isinstance(value, str | int | bool | list | None) else type(value).__name__)
+        for name, value in options.items()
+    )
+    parts = [
+        lark.__version__,
+        __version__,
+        repr(sys.version_info[:2]),
+        repr(described),
+        text,
+        dice_text,
+    ]
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _load_cached(path: Path, header: bytes) -> Lark | None:
+    """The parser cached at `path`, or None if it is missing, foreign or damaged."""
+    data = read_private(path)
+    if data is None or not data.startswith(header):
+        return None
+    try:
+        loaded = Lark.load(io.BytesIO(data[len(header) :]))
+    except Exception:  # a damaged file of ours: build the parser again
+        return None
+    if not isinstance(loaded.options.transformer, RulesBuilder):
+        return None
+    return loaded
+
+
+def _lark() -> Lark:
+    """The Lark parser for the rules grammar, with a fresh `RulesBuilder` as its transformer.
+
+    Its tables are cached in the private cache folder (`rouge_rpg.cache`),
+    stored with `Lark.save` and read back with `Lark.load`; a cache file that
+    cannot be read is rebuilt, and with no cache folder nothing is cached.
+    """
+    grammar = resources.grammar("rules")
+    text = grammar.read_text(encoding="utf-8")
+    dice_text = resources.grammar("dice").read_text(encoding="utf-8")
+    options = _options(RulesBuilder())
+    folder = cache_dir()
+    if folder is None:
+        return Lark(text, **options)
+    key = _cache_key(text, dice_text, options)
+    path = folder / f"rules-parser-{key[:32]}.lark"
+    header = _CACHE_MAGIC + key.encode("ascii") + b"\n"
+    loaded = _load_cached(path, header)
+    if loaded is not None:
+        return loaded
+    built = Lark(text, **options)
+    buffer = io.BytesIO()
+    try:
+        built.save(buffer)
+    except Exception:  # the parser works; only the cache is lost
+        return built
+    write_atomic(path, header + buffer.getvalue())
+    return built
 
 
 def _unquote(token: Any) -> str:
@@ -130,7 +194,7 @@ def _description(found: dict[str, list[Any]]) -> str | None:
     return "\n".join(texts) if texts else None
 
 
-class RulesBuilder(DiceBuilder):
+class RulesBuilder(_Fresh, DiceBuilder):
     """Builds the rules AST as the LALR parser reduces; dice rules go to `DiceBuilder`."""
 
     def __init__(self) -> None:
@@ -569,8 +633,12 @@ class RulesBuilder(DiceBuilder):
 
 
 def _targets(call: ast.CheckCall) -> bool:
-    """Whether a check call's arguments mention the target."""
-    return "target" in str(call)
+    """Whether a check call's arguments mention the target: a reference or call rooted at it.
+
+    Decided from the AST, so a name that merely contains the word (`retarget_dc`)
+    or a string does not count.
+    """
+    return any("target" in ast.roots(argument.value) for argument in call.arguments)
 
 
 # -- parsing a file -------------------------------------------------------------------
@@ -628,12 +696,6 @@ _EXAMPLES: dict[str, list[str]] = {
         "condition a:\n  modifier +1 status\n",
     ],
 }
-
-
-@lru_cache(maxsize=1)
-def _example_parser() -> Lark:
-    """A parser without the AST builder, for `match_examples`."""
-    return _lark()
 
 
 #: Terminals that can begin an expression: "an expression" covers them all.
@@ -723,14 +785,28 @@ def _parser_state(error: UnexpectedInput) -> tuple[type, int | None, str | None]
 
 @lru_cache(maxsize=1)
 def _example_states() -> list[tuple[str, tuple[type, int | None, str | None]]]:
-    """Each `_EXAMPLES` label with the parser state its examples fail in."""
+    """Each `_EXAMPLES` label with the parser state its examples fail in.
+
+    The examples run on the very parser that parses files, so the states are
+    numbered alike however Lark numbered them when it built (or loaded) it.
+    """
+    parser, builder = _parser()
+    saved = builder.file, builder.problems
     found = []
-    for label, examples in _EXAMPLES.items():
-        for example in examples:
-            try:
-                _example_parser().parse(example)
-            except UnexpectedInput as error:
-                found.append((label, _parser_state(error)))
+    try:
+        for label, examples in _EXAMPLES.items():
+            for example in examples:
+                builder.problems = []
+                builder.depth.clear()
+                try:
+                    parser.parse(example)
+                except UnexpectedInput as error:
+                    found.append((label, _parser_state(error)))
+                except Exception:  # an example the builder rejects teaches nothing
+                    continue
+    finally:
+        builder.file, builder.problems = saved
+        builder.depth.clear()
     return found
 
 
@@ -896,12 +972,13 @@ def _check_layout(text: str, file: str) -> None:
             )
 
 
-_BUILDER = RulesBuilder()
-
-
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
-    return _lark(_BUILDER)
+def _parser() -> tuple[Lark, RulesBuilder]:
+    """The one rules parser of this process, and the builder its reductions go to."""
+    parser = _lark()
+    builder = parser.options.transformer
+    assert isinstance(builder, RulesBuilder)
+    return parser, builder
 
 
 def parse_text(text: str, file: str) -> tuple[ast.File, list[Diagnostic]]:
@@ -915,12 +992,12 @@ def parse_text(text: str, file: str) -> tuple[ast.File, list[Diagnostic]]:
     _check_layout(text, file)
     if not text.endswith("\n"):
         text += "\n"
-    builder = _BUILDER
+    parser, builder = _parser()
     builder.file = file
     builder.problems = []
     builder.depth.clear()
     try:
-        items: list[Any] = _parser().parse(text)  # type: ignore[assignment]
+        items: list[Any] = parser.parse(text)  # type: ignore[assignment]
     except UnexpectedInput as error:
         raise _syntax_error(error, text, file) from None
     except DedentError:
