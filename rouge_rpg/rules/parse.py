@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import io
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 import lark
-from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 from lark.exceptions import UnexpectedEOF
 from lark.indenter import DedentError, Indenter
 
@@ -179,7 +180,7 @@ class _Clause:
         self.value = value
 
 
-def _clauses(items: list[Any]) -> dict[str, list[Any]]:
+def _clauses(items: Iterable[Any]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for item in items:
         if isinstance(item, _Clause):
@@ -217,11 +218,17 @@ class RulesBuilder(_Fresh, DiceBuilder):
             return getattr(self, name[len("dice__") :])
         raise AttributeError(name)
 
+    # Each method gets the rule's children by name (`@v_args(inline=True)`); a
+    # `[x]` that is absent arrives as None, and repeated parts as `*items`.
+    # Methods inherited from `DiceBuilder` keep their own calling convention.
+
     # -- expressions ------------------------------------------------------------
-    def reference(self, children: list[Any]) -> ast.Reference:
-        path = tuple(_name(t) for t in children)
+    @v_args(inline=True)
+    def reference(self, *names: Token) -> ast.Reference:
+        path = tuple(_name(t) for t in names)
         return ast.Reference(path, span=join_spans(path[0].span, path[-1].span))
 
+    # A dice rule (`dice__labeled`): called as `DiceBuilder` calls its own rules.
     def labeled(self, children: list[Any]) -> Any:
         inner, token = children
         label = str(token)[1:-1].strip()
@@ -230,40 +237,39 @@ class RulesBuilder(_Fresh, DiceBuilder):
             return ast.Reference(inner.path, index, span=join_spans(inner.span, index.span))
         return super().labeled(children)
 
-    def call(self, children: list[Any]) -> ast.Call:
-        subject, method, argument = (_name(t) for t in children)
-        return ast.Call(subject, method, argument, span=join_spans(subject.span, argument.span))
+    @v_args(inline=True)
+    def call(self, subject: Token, method: Token, argument: Token) -> ast.Call:
+        names = _name(subject), _name(method), _name(argument)
+        return ast.Call(*names, span=join_spans(names[0].span, names[2].span))
 
-    def boolean(self, children: list[Any]) -> ast.Boolean:
-        (token,) = children
+    @v_args(inline=True)
+    def boolean(self, token: Token) -> ast.Boolean:
         return ast.Boolean(str(token) == "true", span=token_span(token))
 
     # Logic nests like parentheses: each level counts against the depth limit, so
     # that the checker and printer, which recurse, never meet a tree too deep.
-    def any_of(self, children: list[Any]) -> ast.AnyOf:
-        node = ast.AnyOf(
-            tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
-        )
-        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
+    @v_args(inline=True)
+    def any_of(self, *operands: Any) -> ast.AnyOf:
+        node = ast.AnyOf(operands, span=join_spans(span_of(operands[0]), span_of(operands[-1])))
+        return self._nest(node, list(operands), deeper=True)  # type: ignore[no-any-return]
 
-    def all_of(self, children: list[Any]) -> ast.AllOf:
-        node = ast.AllOf(
-            tuple(children), span=join_spans(span_of(children[0]), span_of(children[-1]))
-        )
-        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
+    @v_args(inline=True)
+    def all_of(self, *operands: Any) -> ast.AllOf:
+        node = ast.AllOf(operands, span=join_spans(span_of(operands[0]), span_of(operands[-1])))
+        return self._nest(node, list(operands), deeper=True)  # type: ignore[no-any-return]
 
-    def not_(self, children: list[Any]) -> ast.Not:
-        (operand,) = children
+    @v_args(inline=True)
+    def not_(self, operand: Any) -> ast.Not:
         node = ast.Not(operand, span=span_of(operand))
-        return self._nest(node, children, deeper=True)  # type: ignore[no-any-return]
+        return self._nest(node, [operand], deeper=True)  # type: ignore[no-any-return]
 
     # -- effects ------------------------------------------------------------------
-    def who(self, children: list[Any]) -> Token:
-        token: Token = children[0]  # kept as a token: the effect's span starts at it
-        return token
+    @v_args(inline=True)
+    def who(self, token: Token) -> Token:
+        return token  # kept as a token: the effect's span starts at it
 
-    def duration(self, children: list[Any]) -> ast.Duration:
-        amount, unit = children
+    @v_args(inline=True)
+    def duration(self, amount: Token, unit: Token) -> ast.Duration:
         span = join_spans(token_span(amount), token_span(unit))
         return ast.Duration(int(amount), str(unit).rstrip("s"), span=span)
 
@@ -280,88 +286,119 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **extra,
         )
 
-    def damage(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("damage", c[0], None, c[1])
+    @v_args(inline=True)
+    def damage(self, who: Token | None, amount: Any) -> ast.Effect:
+        return self._make_effect("damage", who, None, amount)
 
-    def heal(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("heal", c[0], None, c[1])
+    @v_args(inline=True)
+    def heal(self, who: Token | None, amount: Any) -> ast.Effect:
+        return self._make_effect("heal", who, None, amount)
 
-    def gain(self, c: list[Any]) -> ast.Effect:
-        who, what, amount, _, duration = c
+    @v_args(inline=True)
+    def gain(
+        self,
+        who: Token | None,
+        what: Token,
+        amount: Any,
+        for_: Token | None,
+        duration: ast.Duration | None,
+    ) -> ast.Effect:
         return self._make_effect("gain", who, what, amount, duration=duration)
 
-    def lose(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("lose", c[0], c[1], c[2])
+    @v_args(inline=True)
+    def lose(self, who: Token | None, what: Token, amount: Any) -> ast.Effect:
+        return self._make_effect("lose", who, what, amount)
 
-    def set(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("set", c[0], c[1], c[2])
+    @v_args(inline=True)
+    def set(self, who: Token | None, what: Token, amount: Any) -> ast.Effect:
+        return self._make_effect("set", who, what, amount)
 
-    def advance(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("advance", c[0], c[1], c[2])
+    @v_args(inline=True)
+    def advance(self, who: Token | None, what: Token, amount: Any) -> ast.Effect:
+        return self._make_effect("advance", who, what, amount)
 
-    def reduce(self, c: list[Any]) -> ast.Effect:
-        return self._make_effect("reduce", c[0], c[1], c[2])
+    @v_args(inline=True)
+    def reduce(self, who: Token | None, what: Token, amount: Any) -> ast.Effect:
+        return self._make_effect("reduce", who, what, amount)
 
-    def narrate(self, c: list[Any]) -> ast.Effect:
-        (token,) = c
-        return ast.Effect("narrate", text=_unquote(token), span=token_span(token))
+    @v_args(inline=True)
+    def narrate(self, text: Token) -> ast.Effect:
+        return ast.Effect("narrate", text=_unquote(text), span=token_span(text))
 
     # -- clauses --------------------------------------------------------------------
-    def description(self, c: list[Any]) -> _Clause:
-        return _Clause("description", _unquote(c[0]))
+    @v_args(inline=True)
+    def description(self, text: Token) -> _Clause:
+        return _Clause("description", _unquote(text))
 
-    def int_range(self, c: list[Any]) -> tuple[int, int]:
-        return int(c[0]), int(c[1])
+    @v_args(inline=True)
+    def int_range(self, low: Token, high: Token) -> tuple[int, int]:
+        return int(low), int(high)
 
-    def decay(self, c: list[Any]) -> tuple[int, str]:
-        return int(c[0]), str(c[1]).rstrip("s")
+    @v_args(inline=True)
+    def decay(self, amount: Token, unit: Token) -> tuple[int, str]:
+        return int(amount), str(unit).rstrip("s")
 
-    def trigger(self, c: list[Any]) -> _Clause:
-        at, _, lasting, *effects = c
-        return _Clause(
-            "trigger",
-            ast.Trigger(int(at), lasting, tuple(effects), span=token_span(at)),
-        )
+    @v_args(inline=True)
+    def trigger(
+        self, at: Token, for_: Token | None, lasting: ast.Duration | None, *effects: ast.Effect
+    ) -> _Clause:
+        return _Clause("trigger", ast.Trigger(int(at), lasting, effects, span=token_span(at)))
 
-    def blocks(self, c: list[Any]) -> _Clause:
-        return _Clause("blocks", [_name(t) for t in c])
+    @v_args(inline=True)
+    def blocks(self, *names: Token) -> _Clause:
+        return _Clause("blocks", [_name(t) for t in names])
 
-    def lasts(self, c: list[Any]) -> _Clause:
-        return _Clause("lasts", c[0])
+    @v_args(inline=True)
+    def lasts(self, duration: ast.Duration) -> _Clause:
+        return _Clause("lasts", duration)
 
-    def modifier(self, c: list[Any]) -> _Clause:
-        _, value, type_, direction, selector, when, note = c
-        span = span_of(value)
+    @v_args(inline=True)
+    def modifier(
+        self,
+        plus: Token | None,
+        value: Any,
+        bonus_type: Token | None,
+        direction: Token,
+        selector: Token,
+        when: Any,
+        note: Token | None,
+    ) -> _Clause:
         return _Clause(
             "modifier",
             ast.Modifier(
                 value,
-                None if type_ is None else _name(type_),
+                None if bonus_type is None else _name(bonus_type),
                 str(direction),
                 None if str(selector) == "all" else _name(selector),
                 when,
                 _opt_str(note),
-                span=span,
+                span=span_of(value),
             ),
         )
 
-    def params(self, c: list[Any]) -> tuple[ast.Param, ...]:
-        return tuple(p for p in c if p is not None)
+    @v_args(inline=True)
+    def params(self, *params: ast.Param | None) -> tuple[ast.Param, ...]:
+        return tuple(p for p in params if p is not None)
 
-    def param(self, c: list[Any]) -> ast.Param:
-        name, type_, default = c
+    @v_args(inline=True)
+    def param(self, name: Token, param_type: Token | None, default: Any) -> ast.Param:
         return ast.Param(
-            _name(name), None if type_ is None else _name(type_), default, span=token_span(name)
+            _name(name),
+            None if param_type is None else _name(param_type),
+            default,
+            span=token_span(name),
         )
 
-    def roll(self, c: list[Any]) -> _Clause:
-        return _Clause("roll", c[0])
+    @v_args(inline=True)
+    def roll(self, expr: Any) -> _Clause:
+        return _Clause("roll", expr)
 
-    def versus(self, c: list[Any]) -> _Clause:
-        return _Clause("versus", c[0])
+    @v_args(inline=True)
+    def versus(self, expr: Any) -> _Clause:
+        return _Clause("versus", expr)
 
-    def rung(self, c: list[Any]) -> _Clause:
-        name, test, narrative, *effects = c
+    @v_args(inline=True)
+    def rung(self, name: Token, test: Any, narrative: Token | None, *effects: Any) -> _Clause:
         when = None if isinstance(test, Token) and test.type == "OTHERWISE" else test
         return _Clause(
             "rung",
@@ -374,75 +411,88 @@ class RulesBuilder(_Fresh, DiceBuilder):
             ),
         )
 
-    def faction_kind(self, c: list[Any]) -> _Clause:
-        return _Clause("being", _name(c[0]))
+    @v_args(inline=True)
+    def faction_kind(self, name: Token) -> _Clause:
+        return _Clause("being", _name(name))
 
-    def grant(self, c: list[Any]) -> _Clause:
-        name, start = c
+    @v_args(inline=True)
+    def grant(self, name: Token, start: Token | None) -> _Clause:
         return _Clause(
             "grant",
             ast.Grant(_name(name), None if start is None else int(start), span=token_span(name)),
         )
 
-    def trait(self, c: list[Any]) -> _Clause:
-        return _Clause("trait", _unquote(c[0]))
+    @v_args(inline=True)
+    def trait(self, text: Token) -> _Clause:
+        return _Clause("trait", _unquote(text))
 
-    def abilities(self, c: list[Any]) -> _Clause:
-        return _Clause("abilities", [_name(t) for t in c])
+    @v_args(inline=True)
+    def abilities(self, *names: Token) -> _Clause:
+        return _Clause("abilities", [_name(t) for t in names])
 
-    def relation(self, c: list[Any]) -> _Clause:
-        kind, other, note = [x for x in c if not (isinstance(x, Token) and x.type == "TO")]
+    @v_args(inline=True)
+    def relation(self, *items: Token | None) -> _Clause:
+        # `hostile to NAME` has two tokens before the name, the other relations one.
+        kind, other, note = [x for x in items if not (isinstance(x, Token) and x.type == "TO")]
+        assert kind is not None and other is not None
         return _Clause(
             "relation",
             ast.Relation(str(kind), _name(other), _opt_str(note), span=token_span(kind)),
         )
 
-    def holders(self, c: list[Any]) -> _Clause:
-        _, kind, *names = c
+    @v_args(inline=True)
+    def holders(self, for_: Token, kind: Token, *names: Token) -> _Clause:
         return _Clause(
             "holders",
             ast.Holders(str(kind), tuple(_name(n) for n in names), span=token_span(kind)),
         )
 
-    def requires(self, c: list[Any]) -> _Clause:
-        return _Clause("requires", c[0])
+    @v_args(inline=True)
+    def requires(self, test: Any) -> _Clause:
+        return _Clause("requires", test)
 
-    def cost(self, c: list[Any]) -> _Clause:
-        name, amount = c
+    @v_args(inline=True)
+    def cost(self, name: Token, amount: Any) -> _Clause:
         return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
 
-    def targets(self, c: list[Any]) -> _Clause:
-        return _Clause("target", c[1])  # the token, so that a second one can be pointed at
+    @v_args(inline=True)
+    def targets(self, keyword: Token, mode: Token) -> _Clause:
+        return _Clause("target", mode)  # the token, so that a second one can be pointed at
 
-    def uses(self, c: list[Any]) -> _Clause:
-        name, arguments = c
+    @v_args(inline=True)
+    def uses(self, name: Token, arguments: tuple[ast.Argument, ...] | None) -> _Clause:
         call = ast.CheckCall(_name(name), tuple(arguments or ()), span=token_span(name))
         return _Clause("check", call)
 
-    def arguments(self, c: list[Any]) -> tuple[ast.Argument, ...]:
-        return tuple(a for a in c if a is not None)
+    @v_args(inline=True)
+    def arguments(self, *arguments: ast.Argument | None) -> tuple[ast.Argument, ...]:
+        return tuple(a for a in arguments if a is not None)
 
-    def argument(self, c: list[Any]) -> ast.Argument:
-        name, value = c
+    @v_args(inline=True)
+    def argument(self, name: Token | None, value: Any) -> ast.Argument:
         span = token_span(name) if name is not None else span_of(value)
         return ast.Argument(None if name is None else _name(name), value, span=span)
 
-    def outcome(self, c: list[Any]) -> _Clause:
-        names = [_name(t) for t in c if isinstance(t, Token)]
-        effects = [e for e in c if isinstance(e, ast.Effect)]
+    @v_args(inline=True)
+    def outcome(self, *items: Any) -> _Clause:
+        names = [_name(t) for t in items if isinstance(t, Token)]
+        effects = [e for e in items if isinstance(e, ast.Effect)]
         return _Clause("outcome", ast.Outcome(tuple(names), tuple(effects), span=names[0].span))
 
-    def effects(self, c: list[Any]) -> _Clause:
-        return _Clause("effects", list(c))
+    @v_args(inline=True)
+    def effects(self, *effects: ast.Effect) -> _Clause:
+        return _Clause("effects", list(effects))
 
-    def applies(self, c: list[Any]) -> _Clause:
-        return _Clause("applies", [_name(t) for t in c[1:]])
+    @v_args(inline=True)
+    def applies(self, to: Token, *names: Token) -> _Clause:
+        return _Clause("applies", [_name(t) for t in names])
 
-    def exempt(self, c: list[Any]) -> _Clause:
-        return _Clause("exempt", c[0])
+    @v_args(inline=True)
+    def exempt(self, test: Any) -> _Clause:
+        return _Clause("exempt", test)
 
-    def rule(self, c: list[Any]) -> _Clause:
-        mode, act, when, unless = c
+    @v_args(inline=True)
+    def rule(self, mode: Token, act: Token, when: Any, unless: Token | None) -> _Clause:
         return _Clause(
             "rule",
             ast.ConstraintRule(
@@ -464,24 +514,33 @@ class RulesBuilder(_Fresh, DiceBuilder):
             "span": token_span(name),
         }
 
-    def definition(self, c: list[Any]) -> ast.AnyDefinition:
-        override, definition = c
+    @v_args(inline=True)
+    def definition(self, override: Token | None, definition: Any) -> ast.AnyDefinition:
         if override is None:
             return definition  # type: ignore[no-any-return]
         import attrs
 
         return attrs.evolve(definition, override=True)  # type: ignore[no-any-return]
 
-    def rulebook(self, c: list[Any]) -> ast.RulebookInfo:
-        name, title = c
+    @v_args(inline=True)
+    def rulebook(self, name: Token, title: Token | None) -> ast.RulebookInfo:
         return ast.RulebookInfo(**self._common(name, title, {}))
 
-    def constant(self, c: list[Any]) -> ast.Constant:
-        name, value = c
+    @v_args(inline=True)
+    def constant(self, name: Token, value: Any) -> ast.Constant:
         return ast.Constant(value=value, **self._common(name, None, {}))
 
-    def attribute(self, c: list[Any]) -> ast.Attribute:
-        keyword, name, title, (low, high), default, *rest = c
+    @v_args(inline=True)
+    def attribute(
+        self,
+        keyword: Token,
+        name: Token,
+        title: Token | None,
+        int_range: tuple[int, int],
+        default: Token | None,
+        *rest: Any,
+    ) -> ast.Attribute:
+        low, high = int_range
         return ast.Attribute(
             low=low,
             high=high,
@@ -490,23 +549,31 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, _clauses(rest)),
         )
 
-    def kind(self, c: list[Any]) -> ast.Kind:
-        name, title, parent, *rest = c
+    @v_args(inline=True)
+    def kind(self, name: Token, title: Token | None, parent: Token | None, *rest: Any) -> ast.Kind:
         return ast.Kind(
             parent=None if parent is None else _name(parent),
             **self._common(name, title, _clauses(rest)),
         )
 
-    def bonus_type(self, c: list[Any]) -> ast.BonusType:
-        name, title = c
+    @v_args(inline=True)
+    def bonus_type(self, name: Token, title: Token | None) -> ast.BonusType:
         return ast.BonusType(**self._common(name, title, {}))
 
-    def act(self, c: list[Any]) -> ast.Act:
-        name, title, severity, *rest = c
+    @v_args(inline=True)
+    def act(self, name: Token, title: Token | None, severity: Token, *rest: Any) -> ast.Act:
         return ast.Act(severity=int(severity), **self._common(name, title, _clauses(rest)))
 
-    def resource(self, c: list[Any]) -> ast.Resource:
-        name, title, maximum, start, decay, *rest = c
+    @v_args(inline=True)
+    def resource(
+        self,
+        name: Token,
+        title: Token | None,
+        maximum: Token,
+        start: Token | None,
+        decay: tuple[int, str] | None,
+        *rest: Any,
+    ) -> ast.Resource:
         found = _clauses(rest)
         return ast.Resource(
             maximum=int(maximum),
@@ -517,19 +584,27 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def track(self, c: list[Any]) -> ast.Track:
-        name, title, (low, high), damage, *rest = c
+    @v_args(inline=True)
+    def track(
+        self,
+        name: Token,
+        title: Token | None,
+        int_range: tuple[int, int],
+        for_damage: Token | None,
+        *rest: Any,
+    ) -> ast.Track:
+        low, high = int_range
         found = _clauses(rest)
         return ast.Track(
             low=low,
             high=high,
-            takes_damage=damage is not None,
+            takes_damage=for_damage is not None,
             triggers=tuple(found.get("trigger", ())),
             **self._common(name, title, found),
         )
 
-    def clock(self, c: list[Any]) -> ast.Track:
-        name, title, segments, *rest = c
+    @v_args(inline=True)
+    def clock(self, name: Token, title: Token | None, segments: Token, *rest: Any) -> ast.Track:
         found = _clauses(rest)
         return ast.Track(
             low=0,
@@ -539,8 +614,8 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def condition(self, c: list[Any]) -> ast.Condition:
-        name, title, *rest = c
+    @v_args(inline=True)
+    def condition(self, name: Token, title: Token | None, *rest: Any) -> ast.Condition:
         found = _clauses(rest)
         lasts = self._once(found, "lasts", name, "'lasts'")
         return ast.Condition(
@@ -550,8 +625,15 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def check(self, c: list[Any]) -> ast.Check:
-        name, params, title, default, *rest = c
+    @v_args(inline=True)
+    def check(
+        self,
+        name: Token,
+        params: tuple[ast.Param, ...] | None,
+        title: Token | None,
+        default: Token | None,
+        *rest: Any,
+    ) -> ast.Check:
         found = _clauses(rest)
         roll = self._once(found, "roll", name, "'roll'")
         if roll is None:
@@ -573,8 +655,8 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def faction(self, c: list[Any]) -> ast.Faction:
-        name, title, *rest = c
+    @v_args(inline=True)
+    def faction(self, name: Token, title: Token | None, *rest: Any) -> ast.Faction:
         found = _clauses(rest)
         return ast.Faction(
             being=self._once(found, "being", name, "'kind'"),
@@ -586,8 +668,15 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def member(self, c: list[Any]) -> ast.Member:
-        name, title, faction, deceased, *rest = c
+    @v_args(inline=True)
+    def member(
+        self,
+        name: Token,
+        title: Token | None,
+        faction: Token,
+        deceased: Token | None,
+        *rest: Any,
+    ) -> ast.Member:
         found = _clauses(rest)
         return ast.Member(
             faction=_name(faction),
@@ -596,8 +685,8 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def ability(self, c: list[Any]) -> ast.Ability:
-        keyword, name, title, *rest = c
+    @v_args(inline=True)
+    def ability(self, keyword: Token, name: Token, title: Token | None, *rest: Any) -> ast.Ability:
         found = _clauses(rest)
         check = self._once(found, "check", name, "'check'")
         target = self._once(found, "target", name, "'target'")
@@ -614,8 +703,8 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def constraint(self, c: list[Any]) -> ast.Constraint:
-        name, title, *rest = c
+    @v_args(inline=True)
+    def constraint(self, name: Token, title: Token | None, *rest: Any) -> ast.Constraint:
         found = _clauses(rest)
         return ast.Constraint(
             applies=tuple(n for group in found.get("applies", ()) for n in group),
@@ -624,12 +713,13 @@ class RulesBuilder(_Fresh, DiceBuilder):
             **self._common(name, title, found),
         )
 
-    def include(self, c: list[Any]) -> ast.Include:
-        (token,) = c
-        return ast.Include(_unquote(token), file=self.file, span=token_span(token))
+    @v_args(inline=True)
+    def include(self, path: Token) -> ast.Include:
+        return ast.Include(_unquote(path), file=self.file, span=token_span(path))
 
-    def start(self, c: list[Any]) -> list[Any]:
-        return list(c)
+    @v_args(inline=True)
+    def start(self, *items: Any) -> list[Any]:
+        return list(items)
 
 
 def _targets(call: ast.CheckCall) -> bool:
