@@ -554,6 +554,25 @@ def test_ability_target_defaults() -> None:
     )
 
 
+def test_a_name_containing_target_does_not_make_an_ability_need_a_target() -> None:
+    """Only a reference or call rooted at `target` counts, not the word inside a name."""
+    definitions = parse(
+        "const retarget_dc = 8\n"
+        "check leap(dc):\n"
+        "  roll 1d20\n"
+        "  success when total >= dc\n"
+        "  failure otherwise\n"
+        "ability jump:\n"
+        "  check leap(dc = retarget_dc)\n"
+        "ability pounce:\n"
+        "  check leap(dc = retarget_dc + target.reflex)\n"
+        "ability grab:\n"
+        "  check leap(dc = target.is(small))\n"
+    ).definitions
+    targets = {d.id.text: d.target for d in definitions if isinstance(d, ast.Ability)}
+    assert targets == {"jump": "none", "pounce": "required", "grab": "required"}
+
+
 def test_constraint_every_clause() -> None:
     text = (
         'constraint asimov_code "The Asimov Code":\n'
