@@ -9,8 +9,10 @@ Three measurements, each printed as a table with its ratio and target:
     timing snippet. Both cache the parse of a text; both roll from the `random`
     module's generator. d20 renders its text eagerly, so rouge is also timed with
     `.detail` rendered.
-(b) start-up: wall time of `rouge roll 1d20` in a fresh process against the d20
-    one-liner `python -c "import d20; d20.roll('1d20')"` and `python -c pass`.
+(b) start-up: wall time of `rouge roll 1d20` in a fresh process against the floor
+    of the project's start-up target, `python -c "import click, attrs"` (median of
+    7 runs; target: at most 2x the floor), with `python -c pass` for scale and,
+    given a d20 interpreter, the d20 one-liner `python -c "import d20; d20.roll('1d20')"`.
 (c) exact odds: `rouge_rpg.dice.odds.odds(tree)` against icepool called directly
     to build the same distribution (as exact fractions), with rouge's caches
     cleared before every call so that both do all the work every time. Like for
@@ -55,7 +57,8 @@ ROLL_CASES = [
     ("1d20ro1+3", "1d20ro1+3"),
 ]
 ROLL_TARGET = 2.0  # rouge at least this many times d20's rolls per second
-START_TARGET = 0.5  # rouge's start-up at most this fraction of the d20 one-liner's
+START_TARGET = 2.0  # rouge's start-up (median) at most this many times the floor's
+FLOOR = "python -c 'import click, attrs'"
 ODDS_TARGET = 1.2  # rouge's odds at most this many times icepool's time
 
 #: Runs in d20's interpreter as a worker: reads `n text` lines, rolls `text` n times,
@@ -195,7 +198,7 @@ def bench_startup(d20_python: str | None, runs: int) -> dict[str, Any]:
     commands: dict[str, list[str]] = {
         "rouge roll 1d20": [str(bin_dir / "rouge"), "roll", "1d20"],
         "python -c pass": [sys.executable, "-c", "pass"],
-        "python -c 'import click, attrs'": [sys.executable, "-c", "import click, attrs"],
+        FLOOR: [sys.executable, "-c", "import click, attrs"],
     }
     if d20_python:
         commands["d20 one-liner"] = [d20_python, "-c", "import d20; d20.roll('1d20')"]
@@ -212,22 +215,27 @@ def bench_startup(d20_python: str | None, runs: int) -> dict[str, Any]:
         name: {"min": min(t), "median": statistics.median(t), "runs": len(t)}
         for name, t in times.items()
     }
+    floor = results[FLOOR]
     rows = []
     for name, r in results.items():
         row = [name, f"{r['min'] * 1000:.1f}", f"{r['median'] * 1000:.1f}"]
+        row.append(f"{r['median'] / floor['median']:.2f}x")
         if "d20 one-liner" in results:
             d20 = results["d20 one-liner"]
             row += [f"{r['min'] / d20['min']:.2f}x", f"{r['median'] / d20['median']:.2f}x"]
         rows.append(row)
-    header = ["command", "min ms", "median ms"]
+    header = ["command", "min ms", "median ms", "median vs floor"]
+    rouge = results["rouge roll 1d20"]
+    results["ratio_floor_median"] = rouge["median"] / floor["median"]
+    results["ratio_floor_min"] = rouge["min"] / floor["min"]
     if "d20 one-liner" in results:
         header += ["min vs d20", "median vs d20"]
-        rouge, d20 = results["rouge roll 1d20"], results["d20 one-liner"]
+        d20 = results["d20 one-liner"]
         results["ratio_min"] = rouge["min"] / d20["min"]
         results["ratio_median"] = rouge["median"] / d20["median"]
     table(
         f"(b) start-up, {runs} fresh processes each, interleaved (target: rouge <= "
-        f"{START_TARGET:g}x the d20 one-liner)",
+        f"{START_TARGET:g}x the floor, {FLOOR}, by the medians)",
         header,
         rows,
     )
@@ -235,11 +243,15 @@ def bench_startup(d20_python: str | None, runs: int) -> dict[str, Any]:
         "    PYTHONDONTWRITEBYTECODE is removed from the children's environment and the "
         "package is\n    precompiled (compileall), so .pyc files are used, as after a pip install."
     )
+    met = results["ratio_floor_median"] <= START_TARGET
+    print(
+        f"    rouge / floor: {results['ratio_floor_median']:.2f}x (median), "
+        f"{results['ratio_floor_min']:.2f}x (min); target met: {verdict(met)}"
+    )
     if "ratio_min" in results:
-        met = results["ratio_min"] <= START_TARGET
         print(
             f"    rouge / d20: {results['ratio_min']:.2f}x (min), {results['ratio_median']:.2f}x "
-            f"(median); target met: {verdict(met)}"
+            "(median)"
         )
     return results
 
@@ -322,7 +334,7 @@ def bench_odds(batch: float, rounds: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--d20-python", help="an interpreter that can `import d20`")
-    parser.add_argument("--runs", type=int, default=20, help="start-up runs per command")
+    parser.add_argument("--runs", type=int, default=7, help="start-up runs per command")
     parser.add_argument("--rounds", type=int, default=7, help="timing rounds (best is kept)")
     parser.add_argument("--batch", type=float, default=0.05, help="seconds per timing batch")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from rouge_rpg import __version__
-from rouge_rpg.cli import cli
-from rouge_rpg.cli.rolling import MAX_TIMES
+from rouge_rpg.cli import cli, main
+from rouge_rpg.cli.dice import MAX_TIMES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> Result:
@@ -246,3 +252,83 @@ def test_documented_example(command: str, output: str) -> None:
     result = run(*args)
     assert result.output == output
     assert result.exit_code == (2 if output.startswith("Error: ") else 0)
+
+
+# -- how `rouge roll` ends: errors, Ctrl-C, a closed pipe --------------------------------
+
+
+def test_an_error_shows_the_expression_and_exits_2() -> None:
+    assert fails("roll", "2d6 + 1d") == (
+        "Error: a die needs a number of sides, such as 1d6, d% or dF (column 8)\n"
+        "  2d6 + 1d\n"
+        "         ^\n"
+    )
+
+
+def test_ctrl_c_while_rolling_is_aborted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module("rouge_rpg.dice.roll"), "roll", interrupted)
+    result = run("roll", "1d20", "--seed", "1")
+    assert (result.stdout, result.stderr, result.exit_code) == ("", "\nAborted!\n", 1)
+
+
+def test_ctrl_c_before_click_starts_is_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module("rouge_rpg.cli.app"), "cli", interrupted)
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 130
+    assert capsys.readouterr() == ("", "Interrupted.\n")
+
+
+def rouge(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rouge_rpg", *args]
+
+
+def environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "_ROUGE_COMPLETE"}
+
+
+def test_help_in_a_fresh_process() -> None:
+    done = subprocess.run(
+        rouge("roll", "--help"), cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: rouge roll [OPTIONS] EXPRESSION\n")
+    assert "--times INTEGER" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["2d6+"], ["1d20", "--times", "0"], ["1d6 / 0", "--seed", "1"]])
+def test_an_error_exits_2_without_a_traceback(args: list[str]) -> None:
+    done = subprocess.run(
+        rouge("roll", *args), cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_ends_quietly_with_status_1() -> None:
+    # `rouge roll 10d20 --times 10000 | head -1`: far more than a pipe's buffer
+    # holds, so the writer meets the closed pipe.
+    child = subprocess.Popen(
+        rouge("roll", "10d20", "--times", "10000"),
+        cwd=ROOT,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"10d20 (")
+    child.stdout.close()
+    stderr = child.stderr.read()
+    child.stderr.close()
+    assert child.wait(timeout=60) == 1
+    assert stderr == b""

@@ -1,9 +1,8 @@
 """The `rouge` command: a thin Click layer over the library.
 
-The Click group and its commands are in `cli/app.py`; this module imports no
-Click, so that `main()` can run a plain `rouge roll` without it
-(`cli/fast.py`). `cli`, `COMMANDS`, `LazyGroup` and `report` are still
-importable from here: they load `cli/app.py`, and Click, when first asked for.
+The Click group and its commands are in `cli/app.py`, loaded by `main()`.
+`cli`, `COMMANDS`, `LazyGroup` and `report` are importable from here too: they
+load `cli/app.py`, and Click, when first asked for.
 """
 
 from __future__ import annotations
@@ -35,11 +34,14 @@ def error_line(error: RougeError) -> str:
 
 
 def main() -> None:
-    """Entry point of the `rouge` console script."""
-    try:
-        from rouge_rpg.cli.fast import try_fast_roll
+    """Entry point of the `rouge` console script.
 
-        try_fast_roll(sys.argv[1:])  # returns only if it leaves the command to Click
+    Click's standalone mode handles what happens while a command runs: Ctrl-C
+    prints `Aborted!` (status 1), a closed stdout ends quietly (status 1). A
+    Ctrl-C before Click has started, while importing, prints `Interrupted.`
+    (status 130) instead of a traceback.
+    """
+    try:
         from rouge_rpg.cli.app import cli
 
         cli(prog_name="rouge")

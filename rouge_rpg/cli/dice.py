@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
-from rouge_rpg.cli.rolling import run_roll, shown_in
+from rouge_rpg.errors import LimitError, RougeError
 
 BAR_WIDTH = 40
+#: Most rolls one `rouge roll --times` may ask for.
+MAX_TIMES = 10_000
+
+
+@contextmanager
+def shown_in(expression: str) -> Iterator[None]:
+    """Errors raised while rolling or computing odds point into `expression` too."""
+    try:
+        yield
+    except RougeError as error:
+        if error.source is None and error.span is not None:
+            error.source = expression
+        raise
 
 
 @click.command()
@@ -16,7 +32,20 @@ BAR_WIDTH = 40
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per roll per line.")
 def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
     """Roll EXPRESSION and show every die, e.g. `rouge roll 4d6kh3+2`."""
-    run_roll(expression, seed, times, as_json, click.echo)
+    from rouge_rpg.dice.parse import parse
+    from rouge_rpg.dice.roll import make_rng
+    from rouge_rpg.dice.roll import roll as roll_dice
+
+    if not 1 <= times <= MAX_TIMES:
+        raise LimitError(f"--times must be between 1 and {MAX_TIMES:,}, not {times}")
+    node = parse(expression)
+    rng = make_rng(seed)
+    if as_json:
+        from rouge_rpg.cli.output import json_line
+    with shown_in(expression):
+        for _ in range(times):
+            result = roll_dice(node, rng=rng)
+            click.echo(json_line(result.to_json()) if as_json else result.detail)
 
 
 @click.command()
