@@ -42,7 +42,7 @@ TARGET = 50_000
 sys.path.insert(0, str(ROOT))
 
 import rouge_rpg  # noqa: E402
-from rouge_rpg.engine import Being, odds, resolve  # noqa: E402
+from rouge_rpg.engine import Action, Being, odds, resolve  # noqa: E402
 from rouge_rpg.rules import Rulebook, load  # noqa: E402
 from rouge_rpg.sheets import read_character  # noqa: E402
 
@@ -74,12 +74,12 @@ def rates(
     target = being(rulebook, target_name) if target_name else None
     rng = random.Random(1)
     for _ in range(1000):  # warm up: the prepared check, the caches
-        resolve(rulebook, actor, action, target=target, args=args, rng=rng)
+        resolve(rulebook, Action.of(rulebook, actor, action, target=target, args=args), rng=rng)
     found = []
     for _ in range(repeat):
         start = time.perf_counter()
         for _ in range(count):
-            resolve(rulebook, actor, action, target=target, args=args, rng=rng)
+            resolve(rulebook, Action.of(rulebook, actor, action, target=target, args=args), rng=rng)
         found.append(count / (time.perf_counter() - start))
     return found
 
@@ -161,13 +161,15 @@ def odds_times(
     actor_name, action, target_name, args = case
     actor = being(rulebook, actor_name)
     target = being(rulebook, target_name) if target_name else None
-    odds(rulebook, actor, action, target=target, args=args)
-    same = time_calls(lambda: odds(rulebook, actor, action, target=target, args=args), calls)
+    odds(rulebook, Action.of(rulebook, actor, action, target=target, args=args))
+    same = time_calls(
+        lambda: odds(rulebook, Action.of(rulebook, actor, action, target=target, args=args)), calls
+    )
 
     def fresh() -> object:
         copy = Being.of(actor.character)
         other = Being.of(target.character) if target is not None else None
-        return odds(rulebook, copy, action, target=other, args=args)
+        return odds(rulebook, Action.of(rulebook, copy, action, target=other, args=args))
 
     return same, time_calls(fresh, calls)
 
@@ -230,7 +232,10 @@ def main() -> None:
         actor_name, action, target_name, args = case
         target = being(rulebook, target_name) if target_name else None
         outcomes = len(
-            odds(rulebook, being(rulebook, actor_name), action, target=target, args=args).outcomes
+            odds(
+                rulebook,
+                Action.of(rulebook, being(rulebook, actor_name), action, target=target, args=args),
+            ).outcomes
         )
         print(
             f"| {name} | {outcomes} | {statistics.median(same) * 1e3:.2f} | "

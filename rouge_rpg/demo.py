@@ -13,8 +13,17 @@ from collections.abc import Iterator
 import attrs
 
 from rouge_rpg import resources
-from rouge_rpg.engine import Being, CheckOdds, Resolution, apply_changes, odds, resolve
-from rouge_rpg.engine.apply import Applied
+from rouge_rpg.engine import (
+    Action,
+    Applied,
+    Being,
+    CheckOdds,
+    Resolution,
+    action_kind,
+    apply_resolution,
+    odds,
+    resolve,
+)
 from rouge_rpg.rules import load
 from rouge_rpg.rules.rulebook import Rulebook
 from rouge_rpg.sheets import read_character
@@ -82,13 +91,12 @@ def play(seed: int, rulebook: Rulebook | None = None) -> Iterator[Played]:
     for beat in SCENE:
         actor = being(beat.actor)
         target = being(beat.target) if beat.target else None
-        args = dict(beat.args)
-        chances = odds(rulebook, actor, beat.action, target=target, args=args)
-        result = resolve(rulebook, actor, beat.action, target=target, args=args, rng=rng)
-        landed: list[Applied] = []
-        for who, name in (("actor", beat.actor), ("target", beat.target)):
-            changes = [(e.verb, e.what, e.amount) for e in result.effects if e.who == who]
-            if name is not None and changes:
-                beings[name], done = apply_changes(rulebook, beings[name], changes)
-                landed.extend(done)
+        kind = action_kind(rulebook, beat.action)
+        action = Action(kind, beat.action, actor, target, beat.args)
+        chances = odds(rulebook, action)
+        result = resolve(rulebook, action, rng=rng)
+        moved, moved_target, landed = apply_resolution(rulebook, actor, target, result)
+        beings[beat.actor] = moved
+        if beat.target is not None and moved_target is not None:
+            beings[beat.target] = moved_target
         yield Played(beat, chances, result, tuple(landed))

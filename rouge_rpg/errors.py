@@ -26,6 +26,14 @@ class RougeError(Exception):
         self.source = source
         self.hint = hint
 
+    def located(self, file: str, source: str | None = None) -> RougeError:
+        """This error, placed in `file` (whose text is `source`) if its span names none."""
+        if self.span is not None and not self.span.file:
+            self.span = self.span.with_file(file)
+            if self.source is None:
+                self.source = source
+        return self
+
     def show(self) -> str:
         """The one-screen text the CLI prints after `Error: `."""
         span = self.span

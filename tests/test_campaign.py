@@ -442,10 +442,10 @@ def test_check_records_its_resolution_and_applies_its_effects(table: Path) -> No
     assert event["character"] == "rouge"
     assert event["request"] == {
         "kind": "check",
-        "name": "action",
+        "name": "reflex",
         "actor": "rouge",
         "target": None,
-        "args": {"stat": "reflex", "dc": 9},
+        "args": {"dc": 9},
         "mods": [],
         "seed": 1,
     }

@@ -213,7 +213,7 @@ def test_odds_limit_error() -> None:
 
 def test_errors_while_rolling() -> None:
     assert fails("roll", "1d6 / 0", "--seed", "1") == (
-        "Error: division by zero: '0' rolled 0 (column 7)\n  1d6 / 0\n        ^\n"
+        "Error: division by zero: '0' is 0 (column 7)\n  1d6 / 0\n        ^\n"
     )
     assert fails("roll", "{5000d6, 5001d6}") == (
         "Error: this roll needs more than 10,000 dice (column 10)\n"

@@ -137,7 +137,7 @@ def test_unseeded_rolls_stay_in_range() -> None:
 def test_division_by_zero() -> None:
     with pytest.raises(DiceError) as caught:
         roll("1d6/0", seed=1)
-    assert caught.value.message == "division by zero: '0' rolled 0"
+    assert caught.value.message == "division by zero: '0' is 0"
     assert caught.value.span is not None and caught.value.span.column == 5
     with pytest.raises(DiceError) as caught:
         roll("1d6/(1d2-1)", seed=1)

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from rouge_rpg.beings import Character
 from rouge_rpg.cli import cli
 from rouge_rpg.engine import (
+    Action,
     Applied,
     AppliedModifier,
     Being,
@@ -29,10 +31,9 @@ from rouge_rpg.engine import (
     odds,
     resolve,
 )
-from rouge_rpg.engine.resolve import resolve_check
+from rouge_rpg.engine.checks import resolve_check
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import Rulebook, ast, load
-from rouge_rpg.sheets.model import Character
 
 HERE = Path(__file__).parent
 RULES = HERE / "data" / "engine" / "basic"
@@ -93,7 +94,7 @@ def check(rb: Rulebook, name: str) -> ast.Check:
 
 
 def roll(rb: Rulebook, actor: Being, action: str, seed: int = 0, **options: object) -> Resolution:
-    return resolve(rb, actor, action, rng=random.Random(seed), **options)  # type: ignore[arg-type]
+    return resolve(rb, Action.of(rb, actor, action, **options), rng=random.Random(seed))  # type: ignore[arg-type]
 
 
 def faces(r: Resolution) -> list[int]:
@@ -172,9 +173,9 @@ def test_an_id_of_the_wrong_type_is_an_error(rb: Rulebook) -> None:
 
 def test_odds_bind_parameters_the_same_way(rb: Rulebook) -> None:
     with pytest.raises(RougeError, match="has no parameter 'dcc'"):
-        odds(rb, nean(), "action", args={"stat": "body", "dcc": 9})
+        odds(rb, Action.of(rb, nean(), "action", args={"stat": "body", "dcc": 9}))
     with pytest.raises(RougeError, match="needs a value for level"):
-        odds(rb, nean(), "steady")
+        odds(rb, Action.of(rb, nean(), "steady"))
 
 
 # -- modifiers ---------------------------------------------------------------------------------
@@ -326,7 +327,7 @@ def test_a_condition_that_blocks_all_refuses_every_action(rb: Rulebook) -> None:
         assert caught.value.message == message
         assert caught.value.exit_code == 1
         with pytest.raises(Refusal, match=message):
-            odds(rb, down, action, target=target)
+            odds(rb, Action.of(rb, down, action, target=target))
 
 
 def test_a_condition_blocks_a_named_check(rb: Rulebook) -> None:
@@ -350,7 +351,7 @@ def test_a_condition_blocks_a_named_ability_or_act(rb: Rulebook) -> None:
     with pytest.raises(Refusal, match="cuffed blocks flee"):
         roll(rb, cuffed, "flee")
     with pytest.raises(Refusal, match="cuffed blocks flee"):
-        odds(rb, cuffed, "flee")
+        odds(rb, Action.of(rb, cuffed, "flee"))
     assert roll(rb, cuffed, "strike", target=human()).outcome == "hit"
 
 
@@ -389,7 +390,7 @@ def test_a_cost_that_cannot_be_paid_refuses_naming_have_and_need(rb: Rulebook) -
         roll(rb, poor, "zap", target=human())
     assert caught.value.message == "not enough Nectar: Zap costs 3, Wes has 2"
     with pytest.raises(Refusal, match="costs 3, Wes has 2"):
-        odds(rb, poor, "zap", target=human())
+        odds(rb, Action.of(rb, poor, "zap", target=human()))
     # exactly enough is enough
     r = roll(rb, nean("Wes", nectar=3, conditions=("plated",)), "zap", target=human())
     assert r.effects[0] == Change("actor", "Wes", "lose", "nectar", 3, source="cost of zap")
@@ -485,7 +486,7 @@ def test_an_exempt_being_is_free(rb: Rulebook) -> None:
         assert (r.outcome, r.allowed) == ("free", True)
         assert r.narrative == "Ada is not bound by The Code (the actor has awakened)."
         assert r.trace == ("constraint code: exempt, the actor has awakened",)
-    assert odds(rb, free, "harm_human", target=human()).allowed == 1
+    assert odds(rb, Action.of(rb, free, "harm_human", target=human())).allowed == 1
 
 
 def test_an_exemption_lifts_only_its_own_constraint(rb: Rulebook) -> None:
@@ -517,7 +518,7 @@ def test_a_kind_no_constraint_binds_is_refused(rb: Rulebook) -> None:
     with pytest.raises(Refusal, match="Hal is a human: no constraint binds a human"):
         roll(rb, human(), "disobey")
     with pytest.raises(Refusal, match="no constraint binds a human"):
-        odds(rb, human(), "disobey")
+        odds(rb, Action.of(rb, human(), "disobey"))
 
 
 def test_a_rule_about_the_target_needs_one(rb: Rulebook) -> None:
@@ -529,7 +530,7 @@ def test_a_rule_about_the_target_needs_one(rb: Rulebook) -> None:
 
 def test_free_will_odds(rb: Rulebook) -> None:
     nia = nean("Nia", tracks={"free_will": 2})
-    found = odds(rb, nia, "harm_human", target=human())
+    found = odds(rb, Action.of(rb, nia, "harm_human", target=human()))
     # 2d6 + 2 against 12: strained on 10 or 11, defiant never
     assert found.outcomes == {
         "defiant": Fraction(0),
@@ -537,8 +538,8 @@ def test_free_will_odds(rb: Rulebook) -> None:
         "bound": Fraction(30, 36),
     }
     assert found.allowed == Fraction(1, 6)
-    assert odds(rb, nia, "flee").outcomes == {"forbidden": 1}
-    assert odds(rb, nia, "flee").allowed == 0
+    assert odds(rb, Action.of(rb, nia, "flee")).outcomes == {"forbidden": 1}
+    assert odds(rb, Action.of(rb, nia, "flee")).allowed == 0
 
 
 # -- opposed checks ----------------------------------------------------------------------------
@@ -563,7 +564,7 @@ def test_ties_go_to_the_defender(rb: Rulebook) -> None:
 
 
 def test_opposed_odds_match_counting_every_roll(rb: Rulebook) -> None:
-    found = odds(rb, nean(), "strike", target=human())
+    found = odds(rb, Action.of(rb, nean(), "strike", target=human()))
     hits = sum(1 for a, b, c, d in product(range(1, 7), repeat=4) if (a + b + 3) - (c + d + 3) >= 1)
     assert found.outcomes == {"hit": Fraction(hits, 6**4), "miss": Fraction(6**4 - hits, 6**4)}
     assert found.outcomes["hit"] == Fraction(575, 1296)
@@ -571,13 +572,13 @@ def test_opposed_odds_match_counting_every_roll(rb: Rulebook) -> None:
 
 def test_plain_odds_are_exact(rb: Rulebook) -> None:
     # 2d6 + 3 against 8: critical on 12, success on 8-11, partial on 5-7, failure on 2-4
-    assert odds(rb, nean(), "body").outcomes == {
+    assert odds(rb, Action.of(rb, nean(), "body")).outcomes == {
         "critical": Fraction(1, 36),
         "success": Fraction(14, 36),
         "partial": Fraction(15, 36),
         "failure": Fraction(6, 36),
     }
-    with_mod = odds(rb, nean(), "body", modifiers=[(2, "--mod")])
+    with_mod = odds(rb, Action.of(rb, nean(), "body", modifiers=[(2, "--mod")]))
     assert with_mod.outcomes["failure"] == Fraction(1, 36)
     assert sum(with_mod.outcomes.values()) == 1
 
@@ -663,7 +664,7 @@ def test_every_kind_of_effect(rb: Rulebook) -> None:
         Change("target", "Hal", "advance", "manhunt", None, source=source),
         Change("target", "Hal", "reduce", "free_will", 1, source=source),
         Change("actor", "Wes", "damage", "harm", 1, source=source),
-        Change("actor", "Wes", "gain", "hurt", None, "2 rounds", source=source),
+        Change("actor", "Wes", "gain", "hurt", None, ast.Duration(2, "round"), source=source),
     )
     assert r.narrative == "Wes mends Hal."
     assert [e.describe() for e in r.effects] == [
@@ -699,10 +700,10 @@ def test_an_ability_without_a_check_is_used(rb: Rulebook) -> None:
     assert (r.outcome, r.total, r.dice, r.check) == ("used", None, None, None)
     assert r.effects == (
         Change("actor", "Wes", "lose", "nectar", 2, source="cost of plate_up"),
-        Change("actor", "Wes", "gain", "plated", None, "1 scene", source="plate_up"),
+        Change("actor", "Wes", "gain", "plated", None, ast.Duration(1, "scene"), source="plate_up"),
     )
     assert r.narrative == "Wes plates up."
-    assert odds(rb, nean("Wes"), "plate_up").outcomes == {"used": 1}
+    assert odds(rb, Action.of(rb, nean("Wes"), "plate_up")).outcomes == {"used": 1}
 
 
 # -- applying changes ------------------------------------------------------------------------
@@ -883,7 +884,7 @@ def test_the_same_seed_gives_the_same_resolution(rb: Rulebook, action: str, targ
 
 def test_a_resolution_consumes_a_shared_generator_in_order(rb: Rulebook) -> None:
     rng = random.Random(9)
-    first = [resolve(rb, nean(), "body", rng=rng).total for _ in range(5)]
+    first = [resolve(rb, Action.of(rb, nean(), "body"), rng=rng).total for _ in range(5)]
     rng = random.Random(9)
-    assert [resolve(rb, nean(), "body", rng=rng).total for _ in range(5)] == first
+    assert [resolve(rb, Action.of(rb, nean(), "body"), rng=rng).total for _ in range(5)] == first
     assert len(set(first)) > 1

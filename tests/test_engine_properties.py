@@ -19,11 +19,11 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rouge_rpg.engine import Being, Resolution, odds, resolve
-from rouge_rpg.engine.resolve import may_hold
+from rouge_rpg.beings import Character
+from rouge_rpg.engine import Action, Being, Resolution, odds, resolve
+from rouge_rpg.engine.abilities import may_hold
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast, load
-from rouge_rpg.sheets.model import Character
 
 RB = load()
 
@@ -145,12 +145,16 @@ def test_odds_and_rolls_agree(
     seeds: list[int],
 ) -> None:
     actor, action, target, args, mods = situation
-    found = attempt(lambda: odds(RB, actor, action, target=target, args=args, modifiers=mods))
+    found = attempt(
+        lambda: odds(RB, Action.of(RB, actor, action, target=target, args=args, modifiers=mods))
+    )
     for seed in seeds:
 
         def roll(seed: int = seed) -> Resolution:
             return resolve(
-                RB, actor, action, target=target, args=args, modifiers=mods, rng=random.Random(seed)
+                RB,
+                Action.of(RB, actor, action, target=target, args=args, modifiers=mods),
+                rng=random.Random(seed),
             )
 
         rolled = attempt(roll)

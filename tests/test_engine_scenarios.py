@@ -25,10 +25,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rouge_rpg import resources
+from rouge_rpg.beings import Character
 from rouge_rpg.cli import cli
-from rouge_rpg.engine import Being, odds
+from rouge_rpg.engine import Action, Being, odds
 from rouge_rpg.rules import load
-from rouge_rpg.sheets.model import Character
 
 SHEETS = resources.bundled_rulebook() / "sheets"
 
@@ -1355,7 +1355,7 @@ def test_the_guides_table_of_degrees_of_success() -> None:
         someone = Being.of(
             Character(name="X", faction="humans", kind="human", attributes={"body": attribute})
         )
-        found = odds(rulebook, someone, "body", args={"dc": 8})
+        found = odds(rulebook, Action.of(rulebook, someone, "body", args={"dc": 8}))
         assert list(found.outcomes) == ["critical", "success", "partial", "failure"]
         assert [round(float(p) * 100) for p in found.outcomes.values()] == row
 
@@ -1380,7 +1380,7 @@ def test_the_guides_table_of_free_will() -> None:
                     tracks={"free_will": free_will},
                 )
             )
-            found = odds(rulebook, nean, act, target=human)
+            found = odds(rulebook, Action.of(rulebook, nean, act, target=human))
             assert found.allowed is not None
             assert round(float(found.allowed) * 100) == goes_ahead
             assert round(float(found.outcomes["defiant"]) * 100) == defiant

@@ -17,7 +17,7 @@ from fractions import Fraction
 import pytest
 
 from rouge_rpg import resources
-from rouge_rpg.engine import Being, odds, resolve
+from rouge_rpg.engine import Action, Being, odds, resolve
 from rouge_rpg.rules import Rulebook, load
 from rouge_rpg.sheets import read_character
 
@@ -81,10 +81,12 @@ def test_rolled_outcomes_agree_with_the_exact_odds(rb: Rulebook, case: str) -> N
     actor_name, action, target_name, args, conditions = CASES[case]
     actor = sheet(rb, actor_name, conditions=conditions)
     target = sheet(rb, target_name) if target_name else None
-    exact = odds(rb, actor, action, target=target, args=args).outcomes
+    exact = odds(rb, Action.of(rb, actor, action, target=target, args=args)).outcomes
     assert sum(exact.values()) == Fraction(1)
     observed: Counter[str] = Counter(
-        resolve(rb, actor, action, target=target, args=args, rng=random.Random(seed)).outcome
+        resolve(
+            rb, Action.of(rb, actor, action, target=target, args=args), rng=random.Random(seed)
+        ).outcome
         for seed in range(RESOLUTIONS)
     )
     assert set(observed) <= set(exact)
@@ -101,7 +103,7 @@ def test_rolled_outcomes_agree_with_the_exact_odds(rb: Rulebook, case: str) -> N
 
 def test_the_compelled_case_merges_an_impossible_outcome(rb: Rulebook) -> None:
     compelled = sheet(rb, "noid_262", conditions=("compelled",))
-    found = odds(rb, compelled, "disobey", target=sheet(rb, "ash"))
+    found = odds(rb, Action.of(rb, compelled, "disobey", target=sheet(rb, "ash")))
     # 2d6 + 1 - 2 against 10: strained on 11 or 12, defiant (13+) never
     assert found.outcomes == {
         "defiant": Fraction(0),
@@ -113,7 +115,8 @@ def test_the_compelled_case_merges_an_impossible_outcome(rb: Rulebook) -> None:
 def test_the_natural_dice_of_a_check_are_two_fair_dice(rb: Rulebook) -> None:
     rouge = sheet(rb, "rouge")
     counts: Counter[int] = Counter(
-        resolve(rb, rouge, "reflex", args={"dc": 9}, rng=random.Random(seed)).dice or 0
+        resolve(rb, Action.of(rb, rouge, "reflex", args={"dc": 9}), rng=random.Random(seed)).dice
+        or 0
         for seed in range(RESOLUTIONS)
     )
     ways = {s: 6 - abs(s - 7) for s in range(2, 13)}

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from rouge_rpg.beings import Character
 from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
 from rouge_rpg.campaign.journal import CampaignError, Event, Journal
 from rouge_rpg.campaign.state import (
@@ -23,12 +24,11 @@ from rouge_rpg.campaign.state import (
     apply_entries,
     character_to_json,
 )
-from rouge_rpg.engine import Being, Resolution, apply_changes
-from rouge_rpg.engine.resolve import resolve_check, resolve_free_will, resolve_use
+from rouge_rpg.engine import Action, ActionKind, Being, Resolution, apply_changes, resolve
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
+from rouge_rpg.rules.evaluate import stat
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.sheets.model import Character
 
 #: Largest seed drawn for a resolution recorded without one.
 SEED_BITS = 48
@@ -38,16 +38,17 @@ SEED_BITS = 48
 class Request:
     """What was asked of the engine: enough to run it again."""
 
-    kind: str  # check, free-will, use
+    kind: ActionKind
     name: str
     actor: str
     target: str | None = None
     args: Mapping[str, Any] = attrs.field(factory=dict)
     mods: tuple[int, ...] = ()
     seed: int = 0
+    defense: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "kind": self.kind,
             "name": self.name,
             "actor": self.actor,
@@ -56,6 +57,9 @@ class Request:
             "mods": list(self.mods),
             "seed": self.seed,
         }
+        if self.defense is not None:
+            data["defense"] = self.defense
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Request:
@@ -67,6 +71,7 @@ class Request:
             dict(data.get("args", {})),
             tuple(data.get("mods", ())),
             int(data["seed"]),
+            data.get("defense"),
         )
 
 
@@ -75,22 +80,15 @@ def new_seed() -> int:
     return random.SystemRandom().getrandbits(SEED_BITS)
 
 
+def action_of(request: Request, actor: Being, target: Being | None) -> Action:
+    """The engine's action for a request, with these beings."""
+    mods = tuple((m, "--mod") for m in request.mods)
+    return Action(request.kind, request.name, actor, target, request.args, mods, request.defense)
+
+
 def run(rulebook: Rulebook, request: Request, actor: Being, target: Being | None) -> Resolution:
-    """Resolve a request with the engine."""
-    rng = random.Random(request.seed)
-    mods = [(m, "--mod") for m in request.mods]
-    if request.kind == "use":
-        return resolve_use(
-            rulebook, actor, request.name, target=target, extra_modifiers=mods, rng=rng
-        )
-    if request.kind == "free-will":
-        return resolve_free_will(
-            rulebook, actor, request.name, by=target, extra_modifiers=mods, rng=rng
-        )
-    check = rulebook.require(request.name, ast.Check)
-    return resolve_check(
-        rulebook, check, actor, target=target, args=request.args, extra_modifiers=mods, rng=rng
-    )
+    """Resolve a request with the engine, rolling with its seed."""
+    return resolve(rulebook, action_of(request, actor, target), rng=random.Random(request.seed))
 
 
 def member(state: CampaignState, character_id: str) -> CharacterState:
@@ -120,27 +118,30 @@ def _table(rulebook: Rulebook, what: str) -> str:
     return "tracks"
 
 
-def _lasts(rulebook: Rulebook, what: str) -> str | None:
+def _lasts(rulebook: Rulebook, what: str) -> ast.Duration | None:
     """How long a condition lasts by its definition (`lasts 1 day`), if it says."""
     d = rulebook.get(what)
-    if isinstance(d, ast.Condition) and d.lasts is not None:
-        return str(d.lasts)
+    if isinstance(d, ast.Condition):
+        return d.lasts
     return None
 
 
-def _expiry(duration: str | None, now: int) -> int | None:
-    if not duration:
+def _expiry(duration: ast.Duration | None, now: int) -> int | None:
+    """When a condition gained now for `duration` runs out, in game minutes.
+
+    Rounds and scenes have no length in game time: they end at the next advance.
+    """
+    if duration is None:
         return None
-    amount, unit = duration.split(" ", 1)
-    size = unit_minutes(unit.rstrip("s"))
-    return now + int(amount) * size if size else now + 1
+    size = unit_minutes(duration.unit)
+    return now + duration.amount * size if size else now + 1
 
 
 def apply_to(
     state: CampaignState,
     rulebook: Rulebook,
     who: CharacterState,
-    changes: Sequence[tuple[str, str | None, int | None, str | None]],
+    changes: Sequence[tuple[ast.EffectVerb, str | None, int | None, ast.Duration | None]],
     now: int,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Apply (verb, what, amount, duration) changes to one character: entries and notes.
@@ -201,7 +202,7 @@ def join(journal: Journal, rulebook: Rulebook, characters: Sequence[Character]) 
                 raise CampaignError(f"{character.name} ({cid}) is already in the campaign")
             being = Being.of(character)
             tracks = {
-                t.id.text: being.number(t.id.text, rulebook)
+                t.id.text: stat(rulebook, being, t.id.text)
                 for t in rulebook.of_kind("track", "clock")
             }
             payload: dict[str, Any] = {
@@ -233,7 +234,9 @@ def play(
         actor_being = actor_state.being(actor)
         target_being = target_state.being(target) if target_state and target else None
         result = run(rulebook, request, actor_being, target_being)
-        per_character: dict[str, list[tuple[str, str | None, int | None, str | None]]] = {}
+        per_character: dict[
+            str, list[tuple[ast.EffectVerb, str | None, int | None, ast.Duration | None]]
+        ] = {}
         for change in result.effects:
             if change.verb == "narrate":
                 continue

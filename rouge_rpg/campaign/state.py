@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:  # imported when used: `rouge campaign status` needs neither the engine nor YAML
-    from rouge_rpg.engine.being import Being
-    from rouge_rpg.sheets.model import Character
+    from rouge_rpg.beings import Being, Character
 
 
 @attrs.define
@@ -40,7 +39,7 @@ class CharacterState:
 
     def being(self, character: Character | None = None) -> Being:
         """The engine's view: the sheet's definition with the journal's state."""
-        from rouge_rpg.engine.being import Being
+        from rouge_rpg.beings import Being
 
         return Being.of(
             character or self.character(),
@@ -95,7 +94,7 @@ def character_to_json(character: Character) -> dict[str, Any]:
 
 
 def character_from_json(data: Mapping[str, Any]) -> Character:
-    from rouge_rpg.sheets.model import Character
+    from rouge_rpg.beings import Character
 
     return Character(
         name=data["name"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,7 +17,8 @@ from rouge_rpg.cli.output import echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
-Chooser = Callable[[Any, bool], tuple[str, dict[str, Any]]]
+if TYPE_CHECKING:
+    from rouge_rpg.engine import ActionKind
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,11 +58,13 @@ def split_vs(text: str) -> tuple[str, str | None]:
 
 
 def _table_command(
-    kind: str,
+    kind: ActionKind,
+    name: str,
     sheet: str,
     other: str | None,
-    choose: Chooser,
     *,
+    args: dict[str, Any] | None = None,
+    defense: str | None = None,
     rulebooks: tuple[str, ...],
     campaign: str | None,
     no_campaign: bool,
@@ -72,10 +75,10 @@ def _table_command(
     as_json: bool,
 ) -> None:
     """Load, resolve (or give odds), record in the campaign if there is one, and print."""
-    from rouge_rpg.campaign.actions import Request, member, new_seed, play, run
+    from rouge_rpg.campaign.actions import Request, action_of, member, new_seed, play, run
     from rouge_rpg.campaign.journal import Journal, campaign_path
     from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
-    from rouge_rpg.engine import Being, apply_changes, odds
+    from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
     from rouge_rpg.sheets import read_character
 
@@ -85,7 +88,6 @@ def _table_command(
         rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
         actor_sheet = read_character(Path(sheet), rulebook)
         target_sheet = read_character(Path(other), rulebook) if other else None
-        name, args = choose(rulebook, target_sheet is not None)
         actor = Being.of(actor_sheet)
         target = Being.of(target_sheet) if target_sheet else None
         if journal is not None:
@@ -93,38 +95,33 @@ def _table_command(
             actor = member(state, actor_sheet.id).being(actor_sheet)
             if target_sheet is not None:
                 target = member(state, target_sheet.id).being(target_sheet)
-        if show_odds:
-            extra = [(m, "--mod") for m in mods]
-            found = odds(rulebook, actor, name, target=target, args=args, modifiers=extra)
-            if as_json:
-                echo_json(found.to_json())
-            else:
-                found_definition = rulebook.get(name)
-                title = found_definition.display if found_definition is not None else name
-                for line in odds_lines(f"{actor.name}: {title}", found):
-                    click.echo(line)
-            return
         request = Request(
             kind,
             name,
             actor_sheet.id,
             target_sheet.id if target_sheet else None,
-            args,
+            dict(args or {}),
             tuple(mods),
             seed if seed is not None else new_seed(),
+            defense,
         )
+        if show_odds:
+            found = odds(rulebook, action_of(request, actor, target))
+            if as_json:
+                echo_json(found.to_json())
+            else:
+                found_definition = rulebook.get(found.check if kind == "check" else name)
+                title = found_definition.display if found_definition is not None else name
+                for line in odds_lines(f"{actor.name}: {title}", found):
+                    click.echo(line)
+            return
         if journal is not None:
             result, notes = play(journal, rulebook, request, actor_sheet, target_sheet)
             state_lines = ["state:", *(f"  {n}" for n in notes)] if notes else []
             state_lines.append(f"recorded in {journal.path}")
         else:
             result = run(rulebook, request, actor, target)
-            landed = []
-            for who, being in (("actor", actor), ("target", target)):
-                changes = [(e.verb, e.what, e.amount) for e in result.effects if e.who == who]
-                if being is not None and changes:
-                    landed.extend(apply_changes(rulebook, being, changes)[1])
-            state_lines = applied_lines(landed)
+            state_lines = applied_lines(apply_resolution(rulebook, actor, target, result)[2])
         if as_json:
             data = result.to_json()
             data["seed"] = request.seed
@@ -155,30 +152,11 @@ def _table_command(
 @_common
 def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
     """Roll a check or an attribute for the character of SHEET."""
-    from rouge_rpg.engine import check_for
-
     if dc is not None and versus is not None:
         raise RougeError("give --dc or --vs, not both")
     other, defense = split_vs(versus) if versus else (None, None)
-
-    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
-        chosen, args = check_for(rulebook, action, opposed=opposed)
-        if dc is not None:
-            args["dc"] = dc
-        if defense is not None:
-            free = [
-                p.name.text
-                for p in chosen.params
-                if p.type is not None and p.type.text == "attribute" and p.name.text not in args
-            ]
-            if not free:
-                raise RougeError(
-                    f"check '{chosen.id}' has no parameter for the defending attribute"
-                )
-            args[free[0]] = defense
-        return chosen.id.text, args
-
-    _table_command("check", sheet, other, choose, **options)
+    args = {"dc": dc} if dc is not None else {}
+    _table_command("check", action, sheet, other, args=args, defense=defense, **options)
 
 
 @click.command("free-will")
@@ -194,13 +172,7 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
 @_common
 def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
     """A Nean faces the Asimov Code: may the character of SHEET do ACT?"""
-    from rouge_rpg.rules import ast
-
-    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
-        rulebook.require(act, ast.Act)
-        return act, {}
-
-    _table_command("free-will", sheet, by, choose, **options)
+    _table_command("free-will", act, sheet, by, **options)
 
 
 @click.command("use")
@@ -210,10 +182,4 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
 @_common
 def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:
     """Use a faction ability or an Immortal Nine power, paying its cost."""
-    from rouge_rpg.rules import ast
-
-    def choose(rulebook: Any, opposed: bool) -> tuple[str, dict[str, Any]]:
-        rulebook.require(ability, ast.Ability, role="ability or power")
-        return ability, {}
-
-    _table_command("use", sheet, target, choose, **options)
+    _table_command("use", ability, sheet, target, **options)

@@ -7,28 +7,80 @@ source spans ride along but take no part in equality.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
-from typing import Any, TypeAlias, cast
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeAlias, assert_never, cast, get_args
 
 import attrs
 
 from rouge_rpg.diagnostics import Span
+from rouge_rpg.errors import DiceError
 
-#: What each arithmetic operator of the notation does; `/` divides and rounds down.
+#: The closed sets of operators (`typing.Literal`: the AST has a `Literal` node of its own).
+ArithmeticOp: TypeAlias = typing.Literal["+", "-", "*", "/"]
+ComparisonOp: TypeAlias = typing.Literal[">=", "<=", ">", "<", "=="]
+
+
+def _divide(left: int, right: int) -> int:
+    if right == 0:
+        raise ZeroDivisionError(left)
+    return left // right
+
+
+def _arithmetic(op: ArithmeticOp) -> Callable[[int, int], int]:
+    match op:
+        case "+":
+            return operator.add
+        case "-":
+            return operator.sub
+        case "*":
+            return operator.mul
+        case "/":
+            return _divide
+        case _:
+            assert_never(op)
+
+
+def _comparison(op: ComparisonOp) -> Callable[[int, int], bool]:
+    match op:
+        case ">=":
+            return operator.ge
+        case "<=":
+            return operator.le
+        case ">":
+            return operator.gt
+        case "<":
+            return operator.lt
+        case "==":
+            return operator.eq
+        case _:
+            assert_never(op)
+
+
+#: What each arithmetic operator of the notation does; `/` divides and rounds down, and
+#: raises ZeroDivisionError on 0. Everything that computes (rolls, odds, the engine) reads
+#: this table; `apply` adds the place a division by zero is reported at.
 ARITHMETIC: dict[str, Callable[[int, int], int]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.floordiv,
+    op: _arithmetic(op) for op in get_args(ArithmeticOp)
 }
 #: What each comparison of the notation tests (a comparison totals 1 or 0).
 COMPARISONS: dict[str, Callable[[int, int], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "==": operator.eq,
+    op: _comparison(op) for op in get_args(ComparisonOp)
 }
+
+
+def apply(op: str, left: int, right: int, term: Node) -> int:
+    """`left op right`; a division by zero is a `DiceError` at `term` (the divisor).
+
+    The one meaning of `/` by 0 for rolls, odds and rules alike.
+    """
+    try:
+        return ARITHMETIC[op](left, right)
+    except ZeroDivisionError:
+        rolled = any(isinstance(n, Dice | Group) for n in walk(term))
+        what = "rolled 0" if rolled else "is 0"
+        raise DiceError(f"division by zero: '{term}' {what}", getattr(term, "span", None)) from None
+
 
 #: Fate dice use this as their number of sides.
 FATE = "F"
@@ -45,6 +97,14 @@ class Node:
     """
 
     __slots__ = ()
+
+    def children(self) -> tuple[Node, ...]:
+        """The expressions directly inside this one, in source order (none for a leaf)."""
+        return ()
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        """This node with `children` in place of its own, in the order `children` gives."""
+        return self
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -201,6 +261,12 @@ class Group(Node):
     def counts_successes(self) -> bool:
         return self.successes is not None or self.failures is not None
 
+    def children(self) -> tuple[Node, ...]:
+        return self.items
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        return attrs.evolve(self, items=tuple(cast(Expr, c) for c in children))
+
     def __str__(self) -> str:
         inner = ", ".join(str(item) for item in self.items)
         return "{" + inner + "}" + _tail(self.select, self.successes, self.failures)
@@ -213,6 +279,12 @@ class Parenthetical(Node):
     inner: Expr
     span: Span | None = _span
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.inner,)
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        return attrs.evolve(self, inner=cast(Expr, children[0]))
+
     def __str__(self) -> str:
         return f"({self.inner})"
 
@@ -223,6 +295,12 @@ class Negate(Node):
 
     operand: Expr
     span: Span | None = _span
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.operand,)
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        return attrs.evolve(self, operand=cast(Expr, children[0]))
 
     def __str__(self) -> str:
         return f"-{self.operand}"
@@ -236,6 +314,14 @@ class Sum(Node):
     rest: tuple[tuple[str, Expr], ...]
     span: Span | None = _span
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.first, *(term for _, term in self.rest))
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        first, *terms = children
+        rest = tuple((op, cast(Expr, t)) for (op, _), t in zip(self.rest, terms, strict=True))
+        return attrs.evolve(self, first=cast(Expr, first), rest=rest)
+
     def __str__(self) -> str:
         return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
 
@@ -247,6 +333,14 @@ class Product(Node):
     first: Expr
     rest: tuple[tuple[str, Expr], ...]
     span: Span | None = _span
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.first, *(term for _, term in self.rest))
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        first, *terms = children
+        rest = tuple((op, cast(Expr, t)) for (op, _), t in zip(self.rest, terms, strict=True))
+        return attrs.evolve(self, first=cast(Expr, first), rest=rest)
 
     def __str__(self) -> str:
         return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
@@ -261,6 +355,12 @@ class Compare(Node):
     right: Expr
     span: Span | None = _span
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.left, self.right)
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        return attrs.evolve(self, left=cast(Expr, children[0]), right=cast(Expr, children[1]))
+
     def __str__(self) -> str:
         return f"{self.left} {self.op} {self.right}"
 
@@ -273,6 +373,12 @@ class Labeled(Node):
     label: str
     span: Span | None = _span
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.inner,)
+
+    def with_children(self, children: Sequence[Node]) -> Node:
+        return attrs.evolve(self, inner=cast(Expr, children[0]))
+
     def __str__(self) -> str:
         return f"{self.inner}[{self.label}]"
 
@@ -280,6 +386,18 @@ class Labeled(Node):
 Expr: TypeAlias = (
     Literal | Dice | Group | Parenthetical | Negate | Sum | Product | Compare | Labeled
 )
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """`node` and every node inside it, parents before children, in source order.
+
+    Iterative, so a deep tree cannot exhaust the interpreter's stack.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children()))
 
 
 def _tail(select: Select | None, successes: ComparePoint | None, fails: ComparePoint | None) -> str:

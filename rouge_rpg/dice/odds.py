@@ -11,10 +11,10 @@ never hangs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, assert_never
 
 import attrs
 
@@ -95,15 +95,51 @@ def odds(expr: ast.Expr | str) -> Odds:
 
 @lru_cache(maxsize=128)
 def _odds(node: ast.Expr) -> Odds:
+    found = distribution(node)
+    denominator = found.die.denominator()
+    values = {int(o): Fraction(q, denominator) for o, q in found.die.items() if q}
+    return Odds(node, values, exact=found.exact, note=found.note)
+
+
+@attrs.frozen
+class Distribution:
+    """An expression's outcomes as an icepool `Die`, and whether they are exact.
+
+    With `with_dice`, each outcome is a pair `(dice, value)`: what the dice
+    alone came to (the roll's `dice`, as `rouge_rpg.dice.roll.natural` reads
+    it off a roll) and the expression's value.
+    """
+
+    die: Die[Any]
+    exact: bool = True
+    note: str | None = None
+
+
+@lru_cache(maxsize=256)
+def distribution(node: ast.Expr, *, with_dice: bool = False) -> Distribution:
+    """The exact outcomes of a dice AST (work bounded; refusals name the place)."""
     compiler = _Compiler()
-    die = compiler.compile(node)
-    denominator = die.denominator()
-    distribution = {int(o): Fraction(q, denominator) for o, q in die.items() if q}
-    note = None
-    if compiler.depths:
-        depth = max(compiler.depths)
-        note = f"explosions followed to depth {depth}; deeper chains are left out"
-    return Odds(node, distribution, exact=not compiler.depths, note=note)
+    die = compiler.joint(node) if with_dice else compiler.compile(node)
+    if not compiler.depths:
+        return Distribution(die)
+    depth = max(compiler.depths)
+    note = f"explosions followed to depth {depth}; deeper chains are left out"
+    return Distribution(die, exact=False, note=note)
+
+
+def _same(node: ast.Expr) -> bool:
+    """Whether the dice alone always come to the value (`2d6`, `{1d6, 1d8}`, `1d6 + 1d4`)."""
+    if isinstance(node, ast.Dice):
+        return True
+    if isinstance(node, ast.Group):
+        return node.select is None and not node.counts_successes and all(map(_same, node.items))
+    if isinstance(node, ast.Parenthetical | ast.Labeled):
+        return _same(node.inner)
+    if isinstance(node, ast.Sum):
+        return all(op == "+" for op, _ in node.rest) and all(
+            _same(term) for term in (node.first, *(t for _, t in node.rest))
+        )
+    return False
 
 
 class _Compiler:
@@ -115,33 +151,101 @@ class _Compiler:
     def compile(self, node: ast.Expr) -> Die[int]:
         import icepool
 
-        if isinstance(node, ast.Literal):
-            return icepool.Die([node.value])
-        if isinstance(node, ast.Dice):
-            return self.dice(node)
-        if isinstance(node, ast.Group):
-            return self.group(node)
-        if isinstance(node, ast.Parenthetical | ast.Labeled):
-            return self.compile(node.inner)
-        if isinstance(node, ast.Negate):
-            return -self.compile(node.operand)
-        if isinstance(node, ast.Compare):
-            compare = ast.COMPARISONS[node.op]
-            return _as_die(
-                self.combine(
-                    node,
-                    self.operand(node.left),
-                    self.operand(node.right),
-                    lambda a, b: int(compare(a, b)),
+        match node:
+            case ast.Literal():
+                return icepool.Die([node.value])
+            case ast.Dice():
+                return self.dice(node)
+            case ast.Group():
+                return self.group(node)
+            case ast.Parenthetical() | ast.Labeled():
+                return self.compile(node.inner)
+            case ast.Negate():
+                return -self.compile(node.operand)
+            case ast.Compare():
+                compare = ast.COMPARISONS[node.op]
+                return _as_die(
+                    self.combine(
+                        node,
+                        self.operand(node.left),
+                        self.operand(node.right),
+                        lambda a, b: int(compare(a, b)),
+                    )
                 )
-            )
-        total = self.operand(node.first)
-        for op, term in node.rest:
-            other = self.operand(term)
-            if op == "/" and 0 in (other.outcomes() if not isinstance(other, int) else (other,)):
-                raise DiceError(f"division by zero is possible: '{term}' can be 0", term.span)
-            total = self.combine(node, total, other, ast.ARITHMETIC[op])
-        return _as_die(total)
+            case ast.Sum() | ast.Product():
+                total = self.operand(node.first)
+                for op, term in node.rest:
+                    other = self.operand(term)
+                    if op == "/":
+                        _no_zero(term, [other] if isinstance(other, int) else other.outcomes())
+                    total = self.combine(node, total, other, ast.ARITHMETIC[op])
+                return _as_die(total)
+            case _:
+                assert_never(node)
+
+    def joint(self, node: ast.Expr) -> Die[tuple[int, int]]:
+        """The outcomes of `node` as `(dice, value)` pairs: `natural`'s meaning of `dice`."""
+        import icepool
+
+        if _same(node):
+            return self.compile(node).map(lambda o: (o, o), star=False)
+        match node:
+            case ast.Literal():
+                return icepool.Die([(0, node.value)])
+            case ast.Dice():
+                raise AssertionError("a dice term's dice are its value")
+            case ast.Group():
+                items = [self.joint(item) for item in node.items]
+                self.check_work(node, math.prod(len(item) for item in items))
+                group = node
+
+                def kept(*pairs: tuple[int, int]) -> tuple[int, int]:
+                    values = [v for _, v in pairs]
+                    chosen = (
+                        range(len(values))
+                        if group.select is None
+                        else sorted(group.select.kept_indices(values))
+                    )
+                    if group.counts_successes:
+                        count = _count(group, [values[i] for i in chosen])
+                        return count, count
+                    return sum(pairs[i][0] for i in chosen), sum(values[i] for i in chosen)
+
+                return icepool.map(kept, *items, star=False)
+            case ast.Parenthetical() | ast.Labeled():
+                return self.joint(node.inner)
+            case ast.Negate():
+                return self.joint(node.operand).map(lambda o: (o[0], -o[1]), star=False)
+            case ast.Compare():
+                test = ast.COMPARISONS[node.op]
+                return self.pair(
+                    node, self.joint(node.left), node.right, lambda a, b: int(test(a, b))
+                )
+            case ast.Sum() | ast.Product():
+                total = self.joint(node.first)
+                for op, term in node.rest:
+                    total = self.pair(node, total, term, ast.ARITHMETIC[op], divides=op == "/")
+                return total
+            case _:
+                assert_never(node)
+
+    def pair(
+        self,
+        node: ast.Expr,
+        first: Die[tuple[int, int]],
+        right: ast.Expr,
+        op: Callable[[int, int], int],
+        *,
+        divides: bool = False,
+    ) -> Die[tuple[int, int]]:
+        """`left op right` on `(dice, value)` pairs: the dice add up, the values combine."""
+        import icepool
+
+        second = self.joint(right)
+        if divides:
+            _no_zero(right, [v for _, v in second.outcomes()])
+        self.check_work(node, len(first) * len(second))
+        return icepool.map(lambda a, b: (a[0] + b[0], op(a[1], b[1])), first, second, star=False)
 
     def operand(self, node: ast.Expr) -> Die[int] | int:
         """A term of arithmetic or a comparison: a die, or a plain number as itself."""
@@ -341,6 +445,18 @@ class _Compiler:
         pool = icepool.Pool(items)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
         return chosen.expand().map(lambda totals: sum(score(t) for t in totals))
+
+
+def _no_zero(term: ast.Expr, values: Iterable[int]) -> None:
+    """Refuse a division whose divisor can be 0: the one meaning of `/` by 0."""
+    if 0 in values:
+        raise DiceError(f"division by zero is possible: '{term}' can be 0", term.span)
+
+
+def _count(node: ast.Dice | ast.Group, values: list[int]) -> int:
+    hits = sum(1 for v in values if node.successes is not None and node.successes.matches(v))
+    misses = sum(1 for v in values if node.failures is not None and node.failures.matches(v))
+    return hits - misses
 
 
 def _as_die(value: Die[int] | int) -> Die[int]:

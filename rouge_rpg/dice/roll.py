@@ -19,7 +19,7 @@ import attrs
 
 from rouge_rpg.dice import ast
 from rouge_rpg.dice.parse import MAX_DICE, MAX_EXPLOSIONS, parse
-from rouge_rpg.errors import DiceError, LimitError
+from rouge_rpg.errors import LimitError
 
 # Per-die flags in the raw record.
 DROPPED = 1
@@ -193,16 +193,7 @@ def _compile_chain(node: ast.Sum | ast.Product) -> Step:
         for op, step, term in rest:
             value, raw = step(below, budget)
             raws.append(raw)
-            if op == "+":
-                total += value
-            elif op == "-":
-                total -= value
-            elif op == "*":
-                total *= value
-            elif value == 0:
-                raise DiceError(f"division by zero: '{term}' rolled 0", term.span)
-            else:
-                total //= value
+            total = ast.apply(op, total, value, term)
         return total, tuple(raws)
 
     return chain
@@ -423,14 +414,41 @@ def term_total(term: ast.Dice, values: tuple[int, ...], flags: tuple[int, ...] |
     live = [v for i, v in enumerate(values) if not (flags and flags[i] & (DROPPED | REROLLED))]
     if not term.counts_successes:
         return sum(live)
-    hits = sum(1 for v in live if term.successes is not None and term.successes.matches(v))
-    misses = sum(1 for v in live if term.failures is not None and term.failures.matches(v))
-    return hits - misses
+    return _count(term, live)
 
 
 def natural(result: Roll) -> int:
-    """The sum of a roll's dice terms alone, without numbers added to them."""
-    return sum(term_total(term, *raw) for term, raw in _terms(result.expression, result.raw))
+    """The roll's `dice`: what its dice alone came to, without the numbers added to them.
+
+    The one definition, shared with `rouge_rpg.dice.odds.joint`: each dice term
+    gives its kept dice (or its successes less failures); a group gives the
+    dice of the items it keeps (or, counting successes, its count); numbers
+    give nothing, and operators do not change what the dice gave (a die taken
+    away still counts its face).
+    """
+    return _natural(result.expression, result.raw)
+
+
+def _natural(node: ast.Expr, raw: Raw) -> int:
+    if isinstance(node, ast.Dice):
+        return term_total(node, *raw)
+    if isinstance(node, ast.Group):
+        items, totals, kept = raw
+        if node.counts_successes:
+            return _count(node, [totals[i] for i in sorted(kept)])
+        return sum(
+            _natural(item, item_raw)
+            for i, (item, item_raw) in enumerate(zip(node.items, items, strict=True))
+            if i in kept
+        )
+    return sum(_natural(child, child_raw) for child, child_raw in _children(node, raw))
+
+
+def _count(node: ast.Dice | ast.Group, values: list[int]) -> int:
+    """Successes less failures among `values`."""
+    hits = sum(1 for v in values if node.successes is not None and node.successes.matches(v))
+    misses = sum(1 for v in values if node.failures is not None and node.failures.matches(v))
+    return hits - misses
 
 
 def roller(node: ast.Expr) -> Callable[[random.Random], Roll]:

@@ -8,12 +8,14 @@ its effects are applied in turn, a bounded number of times.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
 import attrs
 
-from rouge_rpg.engine.being import Being
-from rouge_rpg.engine.evaluate import Context, number
+from rouge_rpg.beings import Being
+from rouge_rpg.engine.results import Resolution
 from rouge_rpg.rules import ast
+from rouge_rpg.rules.evaluate import Context, number, stat
 from rouge_rpg.rules.rulebook import Rulebook
 
 #: Most rounds of triggers that one application may set off.
@@ -25,7 +27,7 @@ class Applied:
     """One change as it landed: the value before and after, or the condition added."""
 
     name: str
-    verb: str
+    verb: ast.EffectVerb
     what: str | None
     before: int | None
     after: int | None
@@ -53,7 +55,7 @@ def _bounds(d: ast.AnyDefinition | None) -> tuple[int, int] | None:
 def apply_change(
     rulebook: Rulebook,
     being: Being,
-    verb: str,
+    verb: ast.EffectVerb,
     what: str | None,
     amount: int | None,
 ) -> tuple[Being, list[Applied], list[ast.Trigger]]:
@@ -80,19 +82,13 @@ def apply_change(
     if bounds is None:
         return being, [], []
     low, high = bounds
-    before = being.number(what, rulebook)
-    step = 1 if amount is None else amount
-    if verb in {"damage", "gain", "advance"}:
-        after = before + step
-    elif verb in {"heal", "lose", "reduce"}:
-        after = before - step
-    else:
-        after = step
+    before = stat(rulebook, being, what)
+    after = moved(verb, before, 1 if amount is None else amount)
     after = max(low, min(high, after))
     if isinstance(d, ast.Resource):
-        being = attrs.evolve(being, resources={**being.resources, what: after})
+        being = attrs.evolve(being, resources=being.resources.replace(**{what: after}))
     else:
-        being = attrs.evolve(being, tracks={**being.tracks, what: after})
+        being = attrs.evolve(being, tracks=being.tracks.replace(**{what: after}))
     label = d.display if d is not None else what
     note = f"{name}: {label} {before} → {after}"
     fired: list[ast.Trigger] = []
@@ -105,8 +101,26 @@ def apply_change(
     return being, [Applied(name, verb, what, before, after, note)], fired
 
 
+def moved(verb: ast.EffectVerb, before: int, amount: int) -> int:
+    """Where a value goes when `verb` moves it by `amount` (before clamping to its range)."""
+    match verb:
+        case "damage" | "gain" | "advance":
+            return before + amount
+        case "heal" | "lose" | "reduce":
+            return before - amount
+        case "set":
+            return amount
+        case "narrate":
+            return before
+        case _:
+            assert_never(verb)
+
+
+Step = tuple[ast.EffectVerb, str | None, int | None]
+
+
 def apply_changes(
-    rulebook: Rulebook, being: Being, changes: Sequence[tuple[str, str | None, int | None]]
+    rulebook: Rulebook, being: Being, changes: Sequence[Step]
 ) -> tuple[Being, list[Applied]]:
     """Apply (verb, what, amount) changes in order, then the triggers they fire."""
     landed: list[Applied] = []
@@ -130,3 +144,20 @@ def apply_changes(
                 what = effect.what.text if effect.what else (damage.id.text if damage else None)
                 pending.append((effect.verb, what, amount))
     return being, landed
+
+
+def apply_resolution(
+    rulebook: Rulebook, actor: Being, target: Being | None, resolution: Resolution
+) -> tuple[Being, Being | None, list[Applied]]:
+    """Apply a resolution's changes to its actor and target, outside any campaign."""
+    landed: list[Applied] = []
+    beings: dict[str, Being | None] = {"actor": actor, "target": target}
+    for who in ("actor", "target"):
+        being = beings[who]
+        steps: list[Step] = [(e.verb, e.what, e.amount) for e in resolution.effects if e.who == who]
+        if being is not None and steps:
+            beings[who], done = apply_changes(rulebook, being, steps)
+            landed.extend(done)
+    moved_actor = beings["actor"]
+    assert moved_actor is not None
+    return moved_actor, beings["target"], landed

@@ -7,7 +7,8 @@ span; definitions also keep their file. Every node prints back to source text.
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeAlias
+from collections.abc import Iterator, Sequence
+from typing import ClassVar, Literal, TypeAlias, cast
 
 import attrs
 
@@ -36,8 +37,8 @@ class Name:
 # -- expressions ---------------------------------------------------------------------
 
 
-@attrs.frozen
-class Reference:
+@attrs.frozen(repr=False)
+class Reference(dice.Node):
     """`actor.body`, `dc`, `act.severity`, or `actor[stat]` (with `index`)."""
 
     path: tuple[Name, ...]
@@ -53,8 +54,8 @@ class Reference:
         return f"{text}[{self.index}]" if self.index else text
 
 
-@attrs.frozen
-class Call:
+@attrs.frozen(repr=False)
+class Call(dice.Node):
     """`actor.has(exposed)`, `target.is(human)`."""
 
     subject: Name
@@ -66,8 +67,8 @@ class Call:
         return f"{self.subject}.{self.method}({self.argument})"
 
 
-@attrs.frozen
-class Boolean:
+@attrs.frozen(repr=False)
+class Boolean(dice.Node):
     value: bool
     span: Span | None = _span
 
@@ -75,32 +76,50 @@ class Boolean:
         return "true" if self.value else "false"
 
 
-@attrs.frozen
-class AnyOf:
+@attrs.frozen(repr=False)
+class AnyOf(dice.Node):
     """`a or b or c`."""
 
     operands: tuple[Test, ...]
     span: Span | None = _span
 
+    def children(self) -> tuple[dice.Node, ...]:
+        return self.operands
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        return attrs.evolve(self, operands=tuple(cast(Test, c) for c in children))
+
     def __str__(self) -> str:
         return " or ".join(_wrap(o, AnyOf) for o in self.operands)
 
 
-@attrs.frozen
-class AllOf:
+@attrs.frozen(repr=False)
+class AllOf(dice.Node):
     """`a and b and c`."""
 
     operands: tuple[Test, ...]
     span: Span | None = _span
 
+    def children(self) -> tuple[dice.Node, ...]:
+        return self.operands
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        return attrs.evolve(self, operands=tuple(cast(Test, c) for c in children))
+
     def __str__(self) -> str:
         return " and ".join(_wrap(o, AnyOf | AllOf) for o in self.operands)
 
 
-@attrs.frozen
-class Not:
+@attrs.frozen(repr=False)
+class Not(dice.Node):
     operand: Test
     span: Span | None = _span
+
+    def children(self) -> tuple[dice.Node, ...]:
+        return (self.operand,)
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        return attrs.evolve(self, operand=cast(Test, children[0]))
 
     def __str__(self) -> str:
         return f"not {_wrap(self.operand, AnyOf | AllOf)}"
@@ -113,15 +132,40 @@ def _wrap(node: object, kinds: object) -> str:
 Test: TypeAlias = "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not"
 
 
-def references(node: object) -> list[Reference]:
+#: Every node an expression or test can hold: the dice nodes and the rules language's own.
+ExprNode: TypeAlias = (
+    dice.Literal
+    | dice.Dice
+    | dice.Group
+    | dice.Parenthetical
+    | dice.Negate
+    | dice.Sum
+    | dice.Product
+    | dice.Compare
+    | dice.Labeled
+    | Reference
+    | Call
+    | Boolean
+    | AnyOf
+    | AllOf
+    | Not
+)
+
+
+def walk(node: Test) -> Iterator[ExprNode]:
+    """Every node of an expression, parents before children (`dice.walk`, typed)."""
+    return cast(Iterator[ExprNode], dice.walk(node))
+
+
+def references(node: Test) -> list[Reference]:
     """Every `Reference` inside an expression, in order."""
-    return [n for n in _walk(node) if isinstance(n, Reference)]
+    return [n for n in walk(node) if isinstance(n, Reference)]
 
 
-def roots(node: object) -> set[str]:
+def roots(node: Test) -> set[str]:
     """The names an expression starts from: reference roots and call subjects."""
     found: set[str] = set()
-    for n in _walk(node):
+    for n in walk(node):
         if isinstance(n, Reference):
             found.add(n.root)
         elif isinstance(n, Call):
@@ -129,35 +173,14 @@ def roots(node: object) -> set[str]:
     return found
 
 
-def _walk(node: object) -> list[object]:
-    """Every node of an expression, parents before children."""
-    found: list[object] = []
-    stack: list[object] = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        if isinstance(current, Reference | Call):
-            continue
-        elif isinstance(current, dice.Sum | dice.Product):
-            stack.extend(reversed([current.first, *(t for _, t in current.rest)]))
-        elif isinstance(current, dice.Compare):
-            stack.extend((current.right, current.left))
-        elif isinstance(current, dice.Parenthetical | dice.Labeled):
-            stack.append(current.inner)
-        elif isinstance(current, dice.Negate):
-            stack.append(current.operand)
-        elif isinstance(current, dice.Group):
-            stack.extend(reversed(current.items))
-        elif isinstance(current, AnyOf | AllOf):
-            stack.extend(reversed(current.operands))
-        elif isinstance(current, Not):
-            stack.append(current.operand)
-    return found
+def mentions(node: Test | None, root: str) -> bool:
+    """Whether an expression reads `root` (`target`, `actor`, a parameter...)."""
+    return node is not None and root in roots(node)
 
 
 def reads_target(check: Check) -> bool:
     """Whether a check's roll, opposition, ladder or modifiers reach the target."""
-    parts: list[object] = [check.roll, check.versus]
+    parts: list[Test | None] = [check.roll, check.versus]
     parts += [p.default for p in check.params]
     parts += [m.when for m in check.modifiers] + [m.value for m in check.modifiers]
     for rung in check.rungs:
@@ -166,16 +189,26 @@ def reads_target(check: Check) -> bool:
             if effect.who == "target":
                 return True
             parts.append(effect.amount)
-    return any("target" in roots(p) for p in parts if p is not None)
+    return any(mentions(p, "target") for p in parts)
 
 
 # -- effects --------------------------------------------------------------------------
+
+#: What an effect does. Every interpretation of effects (the checker, the engine that
+#: applies them, explanations) handles each verb, and mypy holds them to it.
+EffectVerb: TypeAlias = Literal[
+    "damage", "heal", "gain", "lose", "set", "advance", "reduce", "narrate"
+]
+#: Who an effect lands on.
+Who: TypeAlias = Literal["actor", "target"]
+#: The units of a duration, singular.
+TimeUnit: TypeAlias = Literal["round", "scene", "minute", "hour", "day", "week"]
 
 
 @attrs.frozen
 class Duration:
     amount: int
-    unit: str  # singular: round, scene, minute, hour, day, week
+    unit: TimeUnit
     span: Span | None = _span
 
     def __str__(self) -> str:
@@ -186,8 +219,8 @@ class Duration:
 class Effect:
     """One change: `damage target 2d6`, `gain nectar 2`, `narrate "..."`."""
 
-    verb: str  # damage heal gain lose set advance reduce narrate
-    who: str = "actor"
+    verb: EffectVerb
+    who: Who = "actor"
     what: Name | None = None
     amount: Test | None = None
     duration: Duration | None = None
@@ -197,7 +230,7 @@ class Effect:
     def __str__(self) -> str:
         if self.verb == "narrate":
             return f"narrate {quote(self.text or '')}"
-        parts = [self.verb]
+        parts: list[str] = [self.verb]
         if self.who != "actor" or self.verb in {"damage", "heal"}:
             parts.append(self.who)
         if self.what is not None:

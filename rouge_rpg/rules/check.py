@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import assert_never
 
 import attrs
 
@@ -63,6 +64,10 @@ class Scope:
     actor: bool = True
     target: bool = True
     where: str = ""
+    #: Whether dice may roll here (a check's roll, vs and ladder, effects, constants).
+    dice: bool = False
+    #: What the place is called when dice may not roll there.
+    place: str = "this line"
 
 
 class Checker:
@@ -113,41 +118,86 @@ class Checker:
         return found
 
     # -- expressions --------------------------------------------------------------------
-    def infer(self, node: object, scope: Scope) -> str | None:
+    def infer(self, node: ast.Test, scope: Scope) -> str | None:
         """The type of an expression, or None where an error was reported."""
-        if isinstance(node, dice.Literal | dice.Dice):
-            return NUMBER
-        if isinstance(node, dice.Group):
-            for item in node.items:
-                self.expect(item, NUMBER, scope)
-            return NUMBER
-        if isinstance(node, dice.Parenthetical | dice.Labeled):
-            return self.infer(node.inner, scope)
-        if isinstance(node, dice.Negate):
-            return NUMBER if self.expect(node.operand, NUMBER, scope) else None
-        if isinstance(node, dice.Sum | dice.Product):
-            ok = self.expect(node.first, NUMBER, scope)
-            for _, term in node.rest:
-                ok = self.expect(term, NUMBER, scope) and ok
-            return NUMBER if ok else None
-        if isinstance(node, dice.Compare):
-            return self.compare(node, scope)
-        if isinstance(node, ast.Boolean):
-            return BOOL
-        if isinstance(node, ast.AnyOf | ast.AllOf):
-            ok = True
-            for operand in node.operands:
-                ok = self.expect(operand, BOOL, scope) and ok
-            return BOOL if ok else None
-        if isinstance(node, ast.Not):
-            return BOOL if self.expect(node.operand, BOOL, scope) else None
-        if isinstance(node, ast.Call):
-            return self.call(node, scope)
-        if isinstance(node, ast.Reference):
-            return self.reference(node, scope)
-        raise TypeError(f"not an expression: {node!r}")
+        n: ast.ExprNode = node
+        match n:
+            case dice.Literal():
+                return NUMBER
+            case dice.Dice():
+                self.dice_here(n, scope)
+                return NUMBER
+            case dice.Group():
+                self.dice_here(n, scope)
+                self.group(n)
+                for item in n.items:
+                    self.expect(item, NUMBER, scope)
+                return NUMBER
+            case dice.Parenthetical() | dice.Labeled():
+                return self.infer(n.inner, scope)
+            case dice.Negate():
+                return NUMBER if self.expect(n.operand, NUMBER, scope) else None
+            case dice.Sum() | dice.Product():
+                ok = self.expect(n.first, NUMBER, scope)
+                for _, term in n.rest:
+                    ok = self.expect(term, NUMBER, scope) and ok
+                return NUMBER if ok else None
+            case dice.Compare():
+                return self.compare(n, scope)
+            case ast.Boolean():
+                return BOOL
+            case ast.AnyOf() | ast.AllOf():
+                ok = True
+                for operand in n.operands:
+                    ok = self.expect(operand, BOOL, scope) and ok
+                return BOOL if ok else None
+            case ast.Not():
+                return BOOL if self.expect(n.operand, BOOL, scope) else None
+            case ast.Call():
+                return self.call(n, scope)
+            case ast.Reference():
+                return self.reference(n, scope)
+            case _:
+                assert_never(n)
 
-    def expect(self, node: object, wanted: str, scope: Scope) -> bool:
+    def dice_here(self, node: dice.Dice | dice.Group | ast.Reference, scope: Scope) -> bool:
+        """Report dice where nothing rolls them; whether they may roll here."""
+        if scope.dice:
+            return True
+        self.error(
+            f"'{node}' rolls dice, but {scope.place} is a fixed number",
+            node.span,
+            "dice roll in a check's roll, vs and outcome lines, and in effects",
+        )
+        return False
+
+    def group(self, node: dice.Group) -> None:
+        """A keep or drop that leaves nothing, or keeps more than the group holds."""
+        select = node.select
+        if select is None:
+            return
+        size = len(node.items)
+        if (not select.keep and select.count >= size) or (select.keep and select.count > size):
+            what = "keeps" if select.keep else "drops"
+            self.error(
+                f"'{node}' {what} {select.count} of a group of {size}: "
+                f"'{select!s}' here is a group's {'keep' if select.keep else 'drop'}, "
+                "not a die",
+                node.span,
+                "a group {...} is rolled as its items; a number of dice from a value "
+                "cannot be written yet",
+            )
+
+    def rolls(self, constant: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a constant rolls dice, itself or through the constants it reads."""
+        found = self.defs.get(constant)
+        if not isinstance(found, ast.Constant) or constant in seen:
+            return False
+        if any(isinstance(n, dice.Dice | dice.Group) for n in ast.walk(found.value)):
+            return True
+        return any(self.rolls(r.root, seen | {constant}) for r in ast.references(found.value))
+
+    def expect(self, node: ast.Test, wanted: str, scope: Scope) -> bool:
         """Check that `node` has type `wanted`; report it if not."""
         found = self.infer(node, scope)
         if found is None:
@@ -242,6 +292,8 @@ class Checker:
             )
             return None
         if found.KIND == "const":
+            if self.rolls(root.text) and not scope.dice:
+                self.dice_here(node, scope)
             return NUMBER
         return found.KIND
 
@@ -306,6 +358,7 @@ class Checker:
 
     # -- pieces --------------------------------------------------------------------------
     def modifier(self, modifier: ast.Modifier, scope: Scope) -> None:
+        scope = attrs.evolve(scope, dice=False, place="a modifier")
         self.expect(modifier.value, NUMBER, scope)
         if modifier.type is not None:
             self.lookup(modifier.type, "bonus_type", role="bonus type")
@@ -378,9 +431,9 @@ class Checker:
     def definition(self, d: ast.AnyDefinition) -> None:
         self.file = d.file
         where = f"{d.kind} '{d.id}'"
-        bearer = Scope(target=False, where=where)
+        bearer = Scope(target=False, where=where, place="a trigger's amount")
         if isinstance(d, ast.Constant):
-            self.expect(d.value, NUMBER, Scope(actor=False, target=False, where=where))
+            self.expect(d.value, NUMBER, Scope(actor=False, target=False, where=where, dice=True))
         elif isinstance(d, ast.Attribute):
             if d.low > d.high:
                 self.error(f"the range {d.low}..{d.high} is empty", d.id.span)
@@ -431,6 +484,7 @@ class Checker:
 
     def params(self, d: ast.Check) -> dict[str, str]:
         types: dict[str, str] = {}
+        default_scope = Scope(actor=False, target=False, place="a parameter's default")
         for param in d.params:
             name = param.name.text
             if name in types:
@@ -450,22 +504,26 @@ class Checker:
                 else:
                     kind = param.type.text
             elif param.default is not None:
-                kind = self.infer(param.default, Scope(actor=False, target=False)) or NUMBER
+                kind = self.infer(param.default, default_scope) or NUMBER
             if param.default is not None and param.type is not None:
-                self.expect(param.default, kind, Scope(target=True, where=f"check '{d.id}'"))
+                self.expect(
+                    param.default,
+                    kind,
+                    Scope(target=True, where=f"check '{d.id}'", place="a parameter's default"),
+                )
             types[name] = kind
         return types
 
     def check(self, d: ast.Check) -> None:
         where = f"check '{d.id}'"
         params = self.params(d)
-        scope = Scope(params=params, where=where)
+        scope = Scope(params=params, where=where, dice=True)
         self.expect(d.roll, NUMBER, scope)
         if d.versus is not None:
             self.expect(d.versus, NUMBER, scope)
         for modifier in d.modifiers:
             self.modifier(modifier, scope)
-        self.ladder(d, Scope(params=params, roll=True, where=where))
+        self.ladder(d, Scope(params=params, roll=True, where=where, dice=True))
 
     def ladder(self, d: ast.Check, scope: Scope) -> None:
         if not d.rungs:
@@ -534,7 +592,8 @@ class Checker:
 
     def ability(self, d: ast.Ability) -> None:
         where = f"{d.kind} '{d.id}'"
-        scope = Scope(target=d.target != "none", where=where)
+        scope = Scope(target=d.target != "none", where=where, place="a requirement")
+        effects = attrs.evolve(scope, dice=True)
         for holders in d.holders:
             for name in holders.ids:
                 self.lookup(name, holders.kind)
@@ -548,10 +607,10 @@ class Checker:
                     cost.resource.span,
                     self.suggest(cost.resource.text, self.ids_of("resource")),
                 )
-            self.expect(cost.amount, NUMBER, scope)
+            self.expect(cost.amount, NUMBER, attrs.evolve(scope, place="a cost"))
         outcomes: set[str] = set()
         if d.check is not None:
-            outcomes = self.check_call(d.check, scope)
+            outcomes = self.check_call(d.check, attrs.evolve(scope, place="a check's argument"))
             called = self.defs.get(d.check.check.text)
             if d.target == "none" and isinstance(called, ast.Check) and ast.reads_target(called):
                 self.error(
@@ -572,9 +631,9 @@ class Checker:
                         self.suggest(name.text, outcomes),
                     )
             for effect in outcome.effects:
-                self.effect(effect, scope)
+                self.effect(effect, effects)
         for effect in d.effects:
-            self.effect(effect, scope)
+            self.effect(effect, effects)
         if not d.holders:
             self.warning(
                 f"{d.kind} '{d.id}' names no holder; anyone may use it",
@@ -610,7 +669,9 @@ class Checker:
             given.add(name)
             wanted = types[name]
             if wanted is None and params[name].default is not None:
-                wanted = self.infer(params[name].default, Scope(actor=False, target=False))
+                default = params[name].default
+                assert default is not None
+                wanted = self.infer(default, Scope(actor=False, target=False, dice=True))
             self.expect(argument.value, wanted or NUMBER, scope)
         missing = [n for n in order if n not in given and params[n].default is None]
         if missing:
@@ -620,7 +681,7 @@ class Checker:
         return {r.name.text for r in found.rungs}
 
     def constraint(self, d: ast.Constraint) -> None:
-        scope = Scope(where=f"constraint '{d.id}'")
+        scope = Scope(where=f"constraint '{d.id}'", place="a constraint")
         for kind in d.applies:
             self.lookup(kind, "kind")
         if not d.applies:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import lark
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
@@ -271,15 +271,17 @@ class RulesBuilder(_Fresh, DiceBuilder):
     @v_args(inline=True)
     def duration(self, amount: Token, unit: Token) -> ast.Duration:
         span = join_spans(token_span(amount), token_span(unit))
-        return ast.Duration(int(amount), str(unit).rstrip("s"), span=span)
+        return ast.Duration(int(amount), cast(ast.TimeUnit, str(unit).rstrip("s")), span=span)
 
-    def _make_effect(self, verb: str, who: Any, what: Any, amount: Any, **extra: Any) -> ast.Effect:
+    def _make_effect(
+        self, verb: ast.EffectVerb, who: Any, what: Any, amount: Any, **extra: Any
+    ) -> ast.Effect:
         first = next((x for x in (who, what, amount) if x is not None), None)
         last = next((x for x in (amount, what, who) if x is not None), None)
         span = join_spans(span_of(first), span_of(last)) if first is not None else None
         return ast.Effect(
             verb,
-            "actor" if who is None else str(who),
+            "actor" if who is None else cast(ast.Who, str(who)),
             None if what is None else _name(what),
             amount,
             span=span,

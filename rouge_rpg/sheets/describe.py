@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rouge_rpg.beings import Character
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import explain
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.sheets.model import Character
 
 Json = dict[str, Any]
 
@@ -112,8 +112,8 @@ def sources(
 
 def modifiers(character: Character, rulebook: Rulebook) -> list[Json]:
     """Every `modifier` line the character carries, with its source and what it is now."""
-    from rouge_rpg.engine.being import Being
-    from rouge_rpg.engine.evaluate import Context, has_dice, number, substitute, test
+    from rouge_rpg.beings import Being
+    from rouge_rpg.rules.evaluate import Context, has_dice, number, substitute, test
 
     ctx = Context(rulebook, Being.of(character))
     out: list[Json] = []

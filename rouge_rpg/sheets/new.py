@@ -7,12 +7,12 @@ import re
 import attrs
 
 from rouge_rpg import resources
+from rouge_rpg.beings import Character
 from rouge_rpg.errors import InputError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.load import display_path
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.sheets.model import Character
 from rouge_rpg.sheets.validate import may_hold, unmet_requirements
 from rouge_rpg.sheets.yamlsource import parse_yaml
 

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import attrs
 
+from rouge_rpg.beings import Character
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.errors import CheckFailed, RougeError
@@ -31,7 +32,6 @@ from rouge_rpg.rules.check import kind_word
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.rulebook import Rulebook
 from rouge_rpg.sheets.load import Entry, Field, Sheet, load
-from rouge_rpg.sheets.model import Character
 
 D = TypeVar("D", bound=ast.Definition)
 T = TypeVar("T")
@@ -237,8 +237,8 @@ def unmet_requirements(
     rulebook: Rulebook, ability: ast.Ability, character: Character
 ) -> list[ast.Test]:
     """The judgeable parts of the ability's `requires` lines that the character fails."""
-    from rouge_rpg.engine.being import Being
-    from rouge_rpg.engine.evaluate import Context, test
+    from rouge_rpg.beings import Being
+    from rouge_rpg.rules.evaluate import Context, test
 
     ctx = Context(rulebook, Being.of(character))
     failed = []
@@ -254,10 +254,10 @@ def unmet_requirements(
     return failed
 
 
-def requirement_hint(node: object, character: Character, rulebook: Rulebook) -> str | None:
+def requirement_hint(node: ast.Test, character: Character, rulebook: Rulebook) -> str | None:
     """`this character: wits 2`, `this character: body 3; gifted is 4`: what a test read."""
-    from rouge_rpg.engine.being import Being
-    from rouge_rpg.engine.evaluate import Context, number
+    from rouge_rpg.beings import Being
+    from rouge_rpg.rules.evaluate import Context, number
 
     mine: list[str] = []
     constants: list[str] = []

@@ -1,0 +1,254 @@
+"""Abilities and powers: who may use them, prerequisites, costs, their check and effects.
+
+`plan_use` decides, before any dice, whether the actor may use the ability now
+(refused if not) and what it costs; `resolve_use` rolls its check, if it has
+one, and works out the effects of the outcome and of the ability itself.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+import attrs
+
+from rouge_rpg.beings import Being
+from rouge_rpg.engine.checks import IdentityCache, blocked, check_odds, resolve_check
+from rouge_rpg.engine.effects import Settled, effect_changes, settle
+from rouge_rpg.engine.results import Change, CheckOdds, Refusal, Resolution
+from rouge_rpg.errors import RougeError
+from rouge_rpg.rules import ast
+from rouge_rpg.rules.evaluate import Context, RollValues, Value, number, test, value
+from rouge_rpg.rules.explain import words
+from rouge_rpg.rules.rulebook import Rulebook
+
+
+def may_hold(rulebook: Rulebook, ability: ast.Ability, actor: Being) -> bool:
+    """Whether the ability's `for` lines admit the character (no lines: anyone)."""
+    if not ability.holders:
+        return True
+    c = actor.character
+    for h in ability.holders:
+        ids = {i.text for i in h.ids}
+        if h.kind == "faction" and c.faction in ids:
+            return True
+        if h.kind == "member" and c.member in ids:
+            return True
+        if h.kind == "kind" and any(rulebook.is_kind(c.kind, k) for k in ids):
+            return True
+    return False
+
+
+def check_arguments(call: ast.CheckCall, check: ast.Check, ctx: Context) -> dict[str, Value]:
+    """An ability's arguments to its check, evaluated."""
+    order = [p.name.text for p in check.params]
+    types = {p.name.text: p.type.text if p.type else None for p in check.params}
+    args: dict[str, Value] = {}
+    for position, argument in enumerate(call.arguments):
+        name = argument.name.text if argument.name else order[position]
+        node = argument.value
+        if (
+            types.get(name) not in (None, "number")
+            and isinstance(node, ast.Reference)
+            and len(node.path) == 1
+            and node.root not in ctx.params
+        ):
+            args[name] = node.root
+        else:
+            args[name] = value(node, ctx)
+    return args
+
+
+@attrs.frozen
+class UsePlan:
+    """An ability judged usable: its costs, and the check it calls with its arguments."""
+
+    ability: ast.Ability
+    costs: tuple[Change, ...]
+    check: ast.Check | None
+    args: Mapping[str, Value]
+    trace: tuple[str, ...]
+    #: (reaction index, outcome) or "effects" → its effects worked out once, if `settle` could.
+    settled: dict[object, Settled] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+_USE_PLANS: IdentityCache[UsePlan] = IdentityCache()
+
+
+def planned_use(
+    rulebook: Rulebook, actor: Being, ability_id: str, *, target: Being | None = None
+) -> UsePlan:
+    """`plan_use`, built once per rulebook, actor and target, with its fixed effects settled."""
+
+    def build() -> UsePlan:
+        plan = plan_use(rulebook, actor, ability_id, target=target)
+        ability = plan.ability
+        ctx = Context(rulebook, actor, target, dict(plan.args))
+        for index, reaction in enumerate(ability.outcomes):
+            for outcome in reaction.outcomes:
+                found = settle(reaction.effects, ctx, f"{outcome} of {ability.id}")
+                if found is not None:
+                    plan.settled[(index, outcome.text)] = found
+        found = settle(ability.effects, ctx, str(ability.id))
+        if found is not None:
+            plan.settled["effects"] = found
+        return plan
+
+    return _USE_PLANS.get((rulebook,), (actor, target, ability_id), build)
+
+
+def plan_use(
+    rulebook: Rulebook, actor: Being, ability_id: str, *, target: Being | None = None
+) -> UsePlan:
+    """Whether `actor` may use the ability now (refused if not), and what it will cost."""
+    ability = rulebook.require(ability_id, ast.Ability, role="ability or power")
+    name = actor.name
+    if ability.id.text not in actor.character.abilities:
+        raise Refusal(
+            f"{name} does not have the {ability.kind} {ability.display}",
+            hint=f"its sheet lists: {', '.join(actor.character.abilities) or 'nothing'}",
+        )
+    if not may_hold(rulebook, ability, actor):
+        raise Refusal(
+            f"{name} may not use {ability.display}: it is for "
+            + "; ".join(f"{h.kind} {', '.join(i.text for i in h.ids)}" for h in ability.holders)
+        )
+    reason = blocked(rulebook, actor, [ability.id.text])
+    if reason:
+        raise Refusal(reason)
+    if ability.target == "required" and target is None:
+        raise RougeError(f"{ability.display} needs a target: give one with --target SHEET")
+    if ability.target == "none" and target is not None:
+        raise RougeError(f"{ability.display} takes no target")
+    ctx = Context(rulebook, actor, target)
+    line = ability.id.span.line if ability.id.span else 0
+    trace = [f"{ability.kind} {ability.id} ({ability.file}:{line})"]
+    for requirement in ability.requires:
+        if not test(requirement, ctx):
+            raise Refusal(
+                f"{ability.display} requires that {words(requirement)}; for {name} it does not hold"
+            )
+        trace.append(f"requires {requirement}: yes")
+    costs: list[Change] = []
+    for cost in ability.costs:
+        amount = number(cost.amount, ctx)
+        have = actor.resources.get(cost.resource.text, 0)
+        resource = rulebook.get(cost.resource.text)
+        label = resource.display if resource else cost.resource.text
+        if have < amount:
+            raise Refusal(
+                f"not enough {label}: {ability.display} costs {amount}, {name} has {have}"
+            )
+        trace.append(f"cost {amount} {cost.resource}: {name} has {have}")
+        costs.append(
+            Change(
+                "actor", name, "lose", cost.resource.text, amount, source=f"cost of {ability.id}"
+            )
+        )
+    check = None
+    args: dict[str, Value] = {}
+    if ability.check is not None:
+        check = rulebook.require(ability.check.check.text, ast.Check)
+        args = check_arguments(ability.check, check, ctx)
+    return UsePlan(ability, tuple(costs), check, args, tuple(trace))
+
+
+def resolve_use(
+    rulebook: Rulebook,
+    actor: Being,
+    ability_id: str,
+    *,
+    target: Being | None = None,
+    extra_modifiers: Sequence[tuple[int, str]] = (),
+    rng: random.Random,
+) -> Resolution:
+    """Use an ability or power: who may, prerequisites, costs, its check and effects."""
+    plan = planned_use(rulebook, actor, ability_id, target=target)
+    ability = plan.ability
+    ctx = Context(rulebook, actor, target, rng=rng)
+    changes = list(plan.costs)
+    lines: list[str] = []
+    settled = plan.settled
+    if plan.check is not None:
+        rolled = resolve_check(
+            rulebook,
+            plan.check,
+            actor,
+            target=target,
+            args=plan.args,
+            extra_modifiers=extra_modifiers,
+            rng=rng,
+            action="use",
+            action_ids=[ability.id.text],
+        )
+        outcome = rolled.outcome
+        changes.extend(rolled.effects)
+        if rolled.narrative:
+            lines.append(rolled.narrative)
+        ctx.params = dict(plan.args)
+        ctx.roll = RollValues(
+            rolled.total or 0,
+            rolled.dice or 0,
+            rolled.opposition or 0,
+            tuple(d.total for d in rolled.drawn),
+        )
+        for index, reaction in enumerate(ability.outcomes):
+            if any(n.text == outcome for n in reaction.outcomes):
+                found = settled.get((index, outcome))
+                if found is None:
+                    more, narrated = effect_changes(
+                        reaction.effects, ctx, f"{outcome} of {ability.id}"
+                    )
+                else:
+                    more, narrated = list(found.changes(rng)), list(found.lines)
+                changes.extend(more)
+                lines.extend(narrated)
+    else:
+        rolled = Resolution(
+            action="use",
+            actor=actor.name,
+            target=target.name if target else None,
+            name=ability.id.text,
+            title=ability.display,
+            outcome="used",
+        )
+    found = settled.get("effects")
+    if found is None:
+        more, narrated = effect_changes(ability.effects, ctx, str(ability.id))
+    else:
+        more, narrated = list(found.changes(rng)), list(found.lines)
+    changes.extend(more)
+    lines.extend(narrated)
+    return attrs.evolve(
+        rolled,
+        action="use",
+        name=ability.id.text,
+        title=ability.display,
+        effects=tuple(changes),
+        narrative=" ".join(lines),
+        prologue=plan.trace,
+    )
+
+
+def use_odds(
+    rulebook: Rulebook,
+    actor: Being,
+    ability_id: str,
+    *,
+    target: Being | None = None,
+    extra_modifiers: Sequence[tuple[int, str]] = (),
+) -> CheckOdds:
+    """The chance of each outcome of an ability's check (refused as `use` would be)."""
+    plan = planned_use(rulebook, actor, ability_id, target=target)
+    if plan.check is None:
+        return CheckOdds(plan.ability.id.text, {"used": Fraction(1)})
+    return check_odds(
+        rulebook,
+        plan.check,
+        actor,
+        target=target,
+        args=plan.args,
+        extra_modifiers=extra_modifiers,
+        action_ids=[plan.ability.id.text],
+    )

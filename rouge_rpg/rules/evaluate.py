@@ -1,0 +1,359 @@
+"""Evaluating rules expressions for one actor, target and set of parameters.
+
+This is the one interpretation of a rules expression as a value. Two forms:
+
+- `value` computes a number, a truth or an id. Dice roll with the context's
+  generator (seeded by the caller) and each roll is recorded in `ctx.rolls`, so
+  it can be shown; without a generator, rolling is an error (the checker allows
+  dice only where a resolution rolls them).
+- `substitute` replaces every reference by its value and inlines every
+  constant that rolls dice, leaving a pure dice AST that `rouge_rpg.dice` can
+  roll or give the exact odds of. A constant's dice are rolled where it is
+  used, once per use, like any dice written there.
+
+`draws` takes the dice out of a test that also reads the roll (`total + 1d4 >=
+dc`): each becomes a `Drawn` node, rolled once per resolution and read by the
+same ladder function in rolls and in exact odds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import NamedTuple, assert_never, cast
+
+import attrs
+
+from rouge_rpg.beings import Being
+from rouge_rpg.diagnostics import Span
+from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.roll import Roll, roll
+from rouge_rpg.errors import RougeError
+from rouge_rpg.rules import ast
+from rouge_rpg.rules.rulebook import Rulebook
+
+Value = int | bool | str | None
+
+#: The names a check's ladder reads off the roll.
+ROLL_NAMES = ("total", "dice", "opposition", "margin")
+
+
+class EvaluationError(RougeError):
+    """An expression that cannot be evaluated here (no target, a missing value)."""
+
+
+class RollValues(NamedTuple):
+    """What a check's ladder may test: total, dice, opposition, margin, and its own dice."""
+
+    total: int
+    dice: int
+    opposition: int
+    #: The values of the ladder's own dice (`Drawn` nodes), in order.
+    drawn: tuple[int, ...] = ()
+
+    @property
+    def margin(self) -> int:
+        return self.total - self.opposition
+
+
+@attrs.frozen(repr=False)
+class Drawn(dice.Node):
+    """Dice of a ladder test, taken out to roll once per resolution: the `index`th draw.
+
+    Not part of the language (it is never parsed): the engine puts it in place
+    of a dice expression that does not depend on the roll (see `draws`).
+    """
+
+    index: int
+    expression: dice.Expr
+    span: Span | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    def __str__(self) -> str:
+        return str(self.expression)
+
+
+#: Every node `value` and `substitute` meet: the language's, plus the engine's draws.
+Node = ast.ExprNode | Drawn
+
+
+@attrs.define
+class Context:
+    """Everything an expression may refer to."""
+
+    rulebook: Rulebook
+    actor: Being | None
+    target: Being | None = None
+    params: Mapping[str, Value] = attrs.field(factory=dict)
+    roll: RollValues | None = None
+    rng: random.Random | None = None
+    rolls: list[tuple[str, Roll]] = attrs.field(factory=list)
+
+    def being(self, name: str) -> Being:
+        found = self.actor if name == "actor" else self.target
+        if found is None:
+            raise EvaluationError(
+                f"there is no {name} here"
+                + ("; give one with --target" if name == "target" else "")
+            )
+        return found
+
+    def constants(self) -> Context:
+        """The context a constant is worked out in: no characters, same dice and rolls."""
+        return Context(self.rulebook, None, rng=self.rng, rolls=self.rolls)
+
+
+def stat(rulebook: Rulebook, being: Being, name: str) -> int:
+    """The current value of attribute, resource or track `name` of `being`."""
+    found = rulebook.get(name)
+    if isinstance(found, ast.Attribute):
+        value = being.character.attributes.get(name)
+        if value is None:
+            value = found.default if found.default is not None else found.low
+        return value
+    if isinstance(found, ast.Resource):
+        return being.resources.get(name, 0)
+    if isinstance(found, ast.Track):
+        return being.tracks.get(name, found.low)
+    raise KeyError(name)
+
+
+def value(node: ast.Test | Drawn, ctx: Context) -> Value:
+    """The value of an expression or test; dice are rolled with `ctx.rng` and recorded."""
+    n: Node = node
+    match n:
+        case dice.Literal() | ast.Boolean():
+            return n.value
+        case ast.Reference():
+            return reference(n, ctx)
+        case ast.Call():
+            return call(n, ctx)
+        case ast.AnyOf():
+            return any(value(o, ctx) for o in n.operands)
+        case ast.AllOf():
+            return all(value(o, ctx) for o in n.operands)
+        case ast.Not():
+            return not value(n.operand, ctx)
+        case dice.Compare():
+            return compare(n.op, value(n.left, ctx), value(n.right, ctx))
+        case dice.Parenthetical() | dice.Labeled():
+            return value(n.inner, ctx)
+        case Drawn():
+            if ctx.roll is None or n.index >= len(ctx.roll.drawn):
+                raise EvaluationError(f"'{n}' has not been rolled here")
+            return ctx.roll.drawn[n.index]
+        case dice.Negate():
+            if has_dice(n):
+                return _rolled(n, ctx)
+            return -_int(n.operand, value(n.operand, ctx))
+        case dice.Sum() | dice.Product():
+            if has_dice(n):
+                return _rolled(n, ctx)
+            total = _int(n.first, value(n.first, ctx))
+            for op, term in n.rest:
+                total = dice.apply(op, total, _int(term, value(term, ctx)), term)
+            return total
+        case dice.Dice() | dice.Group():
+            return _rolled(n, ctx)
+        case _:
+            assert_never(n)
+
+
+def _int(node: object, found: Value) -> int:
+    if isinstance(found, bool) or not isinstance(found, int):
+        raise EvaluationError(f"'{node}' is not a number here")
+    return found
+
+
+def _rolled(node: dice.Expr | ast.Reference, ctx: Context) -> int:
+    """Roll an expression with dice in it, with the context's generator, and record it."""
+    if ctx.rng is None:
+        raise EvaluationError(f"'{node}' rolls dice, and nothing rolls them here")
+    pure = substitute(node, ctx)
+    result = roll(pure, rng=ctx.rng)
+    ctx.rolls.append((str(node), result))
+    return result.total
+
+
+def number(node: ast.Test, ctx: Context) -> int:
+    """The value of a numeric expression."""
+    return _int(node, value(node, ctx))
+
+
+def test(node: ast.Test, ctx: Context) -> bool:
+    """The truth of a test."""
+    return bool(value(node, ctx))
+
+
+def compare(op: str, left: Value, right: Value) -> bool:
+    """`left op right`: numbers by the notation's table; `==` also compares ids."""
+    if isinstance(left, int) and isinstance(right, int):
+        return dice.COMPARISONS[op](int(left), int(right))
+    if op == "==":
+        return left == right
+    return False
+
+
+def reference(node: ast.Reference, ctx: Context) -> Value:
+    root = node.root
+    rulebook = ctx.rulebook
+    if root in ("actor", "target"):
+        being = ctx.being(root)
+        if node.index is not None:
+            return stat(rulebook, being, str(ctx.params.get(node.index.text)))
+        if len(node.path) == 1:
+            return being.name
+        field = node.path[1].text
+        if field == "name":
+            return being.name
+        if field == "kind":
+            return being.character.kind
+        if field == "faction":
+            return being.character.faction
+        if field == "member":
+            return being.character.member
+        return stat(rulebook, being, field)
+    if root in ctx.params:
+        param = ctx.params[root]
+        if len(node.path) == 2 and node.path[1].text == "severity":
+            act = rulebook.get(str(param))
+            return act.severity if isinstance(act, ast.Act) else 0
+        return param
+    if ctx.roll is not None and len(node.path) == 1 and root in ROLL_NAMES:
+        return cast(int, getattr(ctx.roll, root))
+    found = rulebook.get(root)
+    if isinstance(found, ast.Constant):
+        if rolls_dice(found.value, ctx):
+            return _rolled(node, ctx)
+        return value(found.value, ctx.constants())
+    if isinstance(found, ast.Act) and len(node.path) == 2:
+        return found.severity
+    if found is not None:
+        return root
+    raise EvaluationError(f"'{node}' has no value here")
+
+
+def call(node: ast.Call, ctx: Context) -> bool:
+    being = ctx.being(node.subject.text)
+    argument = node.argument.text
+    if node.method.text == "has":
+        return argument in being.conditions
+    character = being.character
+    return (
+        ctx.rulebook.is_kind(character.kind, argument)
+        or character.faction == argument
+        or character.member == argument
+    )
+
+
+def substitute(node: ast.Test, ctx: Context) -> dice.Expr:
+    """`node` with every reference replaced by its value: a pure dice AST.
+
+    A constant that rolls dice is inlined as its expression, labelled with its
+    name (`1d4[bless]`), so that its dice roll with the rest and show in the
+    breakdown.
+    """
+    n = cast(Node, node)
+    match n:
+        case dice.Literal() | dice.Dice():
+            return n
+        case ast.Reference():
+            found = ctx.rulebook.get(n.root)
+            if (
+                isinstance(found, ast.Constant)
+                and len(n.path) == 1
+                and n.root not in ctx.params
+                and rolls_dice(found.value, ctx)
+            ):
+                inner = substitute(found.value, ctx.constants())
+                if not isinstance(inner, dice.Dice | dice.Group | dice.Parenthetical):
+                    inner = dice.Parenthetical(inner, span=n.span)
+                return dice.Labeled(inner, n.root, span=n.span)
+            return _literal(n, ctx)
+        case ast.Boolean() | ast.Call() | ast.AnyOf() | ast.AllOf() | ast.Not() | Drawn():
+            return _literal(n, ctx)
+        case (
+            dice.Group()
+            | dice.Parenthetical()
+            | dice.Labeled()
+            | dice.Negate()
+            | dice.Sum()
+            | dice.Product()
+            | dice.Compare()
+        ):
+            children = [substitute(cast(ast.Test, c), ctx) for c in n.children()]
+            return cast(dice.Expr, n.with_children(children))
+        case _:
+            assert_never(n)
+
+
+def _literal(node: Node, ctx: Context) -> dice.Literal:
+    result = value(node, ctx)
+    if isinstance(result, bool):
+        return dice.Literal(int(result), span=node.span)
+    if not isinstance(result, int):
+        raise EvaluationError(f"'{node}' is not a number here")
+    return dice.Literal(result, span=node.span)
+
+
+def has_dice(node: ast.Test | Drawn) -> bool:
+    """Whether an expression, as written, rolls dice (constants are not followed)."""
+    return any(isinstance(n, dice.Dice | dice.Group) for n in dice.walk(node))
+
+
+def rolls_dice(node: ast.Test, ctx: Context) -> bool:
+    """Whether an expression rolls dice, itself or through the constants it reads."""
+    if has_dice(node):
+        return True
+    for r in ast.references(node):
+        found = ctx.rulebook.get(r.root)
+        if (
+            isinstance(found, ast.Constant)
+            and r.root not in ctx.params
+            and rolls_dice(found.value, ctx)
+        ):
+            return True
+    return False
+
+
+def mentions_roll(node: ast.Test | Drawn, ctx: Context) -> bool:
+    """Whether an expression reads the roll (`total`, `margin`...) or a ladder's own dice."""
+    for n in dice.walk(node):
+        if isinstance(n, Drawn):
+            return True
+        if (
+            isinstance(n, ast.Reference)
+            and len(n.path) == 1
+            and n.root in ROLL_NAMES
+            and n.root not in ctx.params
+        ):
+            return True
+    return False
+
+
+def draws(node: ast.Test, ctx: Context, found: list[dice.Expr]) -> ast.Test:
+    """`node` with each stretch of dice that does not read the roll taken out as a `Drawn`.
+
+    The dice expressions are appended to `found` (the index of each is its
+    place there); what is left reads only the roll, the draws and fixed values.
+    """
+    n = cast(Node, node)
+    numeric = isinstance(
+        n,
+        dice.Dice
+        | dice.Group
+        | dice.Sum
+        | dice.Product
+        | dice.Negate
+        | dice.Parenthetical
+        | dice.Labeled
+        | dice.Compare
+        | ast.Reference,
+    )
+    if numeric and not mentions_roll(n, ctx) and rolls_dice(cast(ast.Test, n), ctx):
+        pure = substitute(cast(ast.Test, n), ctx)
+        found.append(pure)
+        return cast(ast.Test, Drawn(len(found) - 1, pure, span=n.span))
+    children = n.children()
+    if not children:
+        return cast(ast.Test, n)
+    return cast(ast.Test, n.with_children([draws(cast(ast.Test, c), ctx, found) for c in children]))
