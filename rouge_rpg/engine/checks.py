@@ -485,15 +485,16 @@ def resolve_check(
     plan = prepare(
         rulebook, check, actor, target=target, args=args, extra_modifiers=extra_modifiers
     )
-    rolled = plan.roll(rng)
+    try:
+        rolled = plan.roll(rng)
+        vs_rolled = plan.vs_fixed
+        if vs_rolled is None and plan.vs is not None:
+            vs_rolled = plan.vs(rng)
+        drawn = tuple(draw(rng) for draw in plan.draw_rolls)
+    except RougeError as error:
+        raise error.located(check.file, rulebook.sources.get(check.file)) from None
     total = rolled.total + plan.bonus
-    opposition = 0
-    vs_rolled = plan.vs_fixed
-    if vs_rolled is None and plan.vs is not None:
-        vs_rolled = plan.vs(rng)
-    if vs_rolled is not None:
-        opposition = vs_rolled.total
-    drawn = tuple(draw(rng) for draw in plan.draw_rolls)
+    opposition = vs_rolled.total if vs_rolled is not None else 0
     values = RollValues(total, plan.natural(rolled), opposition, tuple(d.total for d in drawn))
     rung, reads = plan.outcome(values)
     settled = plan.settled.get(rung.name.text)
