@@ -146,3 +146,93 @@ def test_the_content_hash_does_not_depend_on_where_the_rulebook_is(
         (copy / "core.rouge").read_text(encoding="utf-8") + "\n# a house note\n", encoding="utf-8"
     )
     assert load("copy").content_hash != bundled.content_hash
+
+
+# -- the memo of loaded rulebooks ------------------------------------------------------------
+
+
+@pytest.fixture
+def basic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the basic test rulebook, in the working folder."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "data" / "good" / "basic", tmp_path / "basic")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "basic"
+
+
+def test_loading_unchanged_files_again_gives_the_same_rulebook(basic: Path) -> None:
+    from rouge_rpg.rules import load
+
+    assert load() is load()
+    first = load("basic")
+    assert load("basic") is first
+    assert load(str(basic)) is first
+    again = read("basic")
+    assert again.rulebook is first
+    assert not again.diagnostics
+
+
+def test_a_changed_file_is_read_again_whatever_its_time(basic: Path) -> None:
+    import os
+
+    from rouge_rpg.rules import load
+
+    first = load("basic")
+    core = basic / "core.rouge"
+    text = core.read_text(encoding="utf-8")
+    stat = core.stat()
+    changed = text.replace("# ", "#_", 1)
+    assert changed != text and len(changed) == len(text)
+    core.write_text(changed, encoding="utf-8")
+    os.utime(core, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    second = load("basic")
+    assert second is not first
+    assert second.content_hash != first.content_hash
+    assert second.sources["basic/core.rouge"] == changed
+    core.write_text(text, encoding="utf-8")
+    assert load("basic").content_hash == first.content_hash
+
+
+def test_an_included_file_that_breaks_or_goes_is_seen(basic: Path) -> None:
+    from rouge_rpg.rules import load
+
+    load("basic")
+    factions = basic / "world" / "factions.rouge"
+    text = factions.read_text(encoding="utf-8")
+    factions.write_text(text + "\nthis is not a definition\n", encoding="utf-8")
+    assert read("basic").errors
+    factions.write_text(text, encoding="utf-8")
+    assert not read("basic").errors
+    factions.unlink()
+    assert read("basic").errors
+
+
+def test_a_new_file_that_is_not_included_gives_its_warning(basic: Path) -> None:
+    first = read("basic")
+    (basic / "extra.rouge").write_text("# nothing yet\n", encoding="utf-8")
+    second = read("basic")
+    assert [d.message for d in second.diagnostics] == [
+        "basic/extra.rouge is not included by rulebook.rouge, so it is not read"
+    ]
+    assert second.rulebook is not first.rulebook
+
+
+def test_the_same_files_elsewhere_are_shown_where_they_are(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from rouge_rpg.rules import load
+
+    here = load("basic")
+    shutil.copytree(basic, basic.parent / "other")
+    there = load("other")
+    assert there is not here
+    assert there.content_hash == here.content_hash
+    assert there.folders == ("other",) and here.folders == ("basic",)
+    monkeypatch.chdir(basic)
+    moved = load(".")
+    assert moved.content_hash == here.content_hash
+    assert moved.files[0] == "rulebook.rouge"
+    assert {d.file for d in moved.definitions.values()} <= set(moved.files)
