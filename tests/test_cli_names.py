@@ -12,11 +12,8 @@ from rouge_rpg.cli import cli
 SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
-    return CliRunner()
+#: Each test runs in its own empty folder, with no ROUGE_CAMPAIGN.
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def test_a_misspelt_attribute_gets_a_suggestion(runner: CliRunner) -> None:

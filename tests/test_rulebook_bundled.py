@@ -44,13 +44,6 @@ NINE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def rulebook() -> Rulebook:
-    loaded = read()
-    assert loaded.rulebook is not None, "the bundled rulebook has errors"
-    return loaded.rulebook
-
-
 def test_bundled_rulebook_loads_without_any_diagnostic() -> None:
     loaded = read()
     shown = [
@@ -76,13 +69,13 @@ def coverage_rows() -> list[list[str]]:
     return rows
 
 
-def test_coverage_table_names_only_existing_rules(rulebook: Rulebook) -> None:
+def test_coverage_table_names_only_existing_rules(bundled_rulebook: Rulebook) -> None:
     rows = coverage_rows()
     for name, source, ids in rows:
         assert source in {"article", "house"}, f"{name}: source {source!r}"
         assert re.findall(r"`([^`]+)`", ids), f"{name}: no rule ids"
     ids = {i for _, _, cell in rows for i in re.findall(r"`([^`]+)`", cell)}
-    missing = sorted(i for i in ids if rulebook.get(i) is None)
+    missing = sorted(i for i in ids if bundled_rulebook.get(i) is None)
     assert not missing, "Coverage names rules the rulebook lacks: " + ", ".join(missing)
 
 
@@ -92,9 +85,9 @@ def test_coverage_table_has_a_row_for_every_group() -> None:
     assert not absent, "no Coverage row for: " + ", ".join(absent)
 
 
-def test_all_nine_slots_of_the_immortal_nine_exist(rulebook: Rulebook) -> None:
+def test_all_nine_slots_of_the_immortal_nine_exist(bundled_rulebook: Rulebook) -> None:
     for member in NINE:
-        found = rulebook.get(member)
+        found = bundled_rulebook.get(member)
         assert isinstance(found, ast.Member), member
         assert found.faction.text == "immortal_nine", member
 
@@ -108,36 +101,38 @@ def test_the_sheets_folder_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("path", sheet_paths(), ids=lambda p: p.name)
-def test_sheet_refers_to_existing_rules(path: Path, rulebook: Rulebook) -> None:
+def test_sheet_refers_to_existing_rules(path: Path, bundled_rulebook: Rulebook) -> None:
     sheet = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(sheet, dict), f"{path.name} is not a mapping"
     for key in ("name", "faction", "attributes"):
         assert key in sheet, f"{path.name} has no {key!r}"
-    faction = rulebook.get(sheet["faction"])
+    faction = bundled_rulebook.get(sheet["faction"])
     assert isinstance(faction, ast.Faction), f"{path.name}: no faction {sheet['faction']!r}"
     attributes = sheet["attributes"]
     assert isinstance(attributes, dict)
     for name in attributes:
-        assert isinstance(rulebook.get(name), ast.Attribute), f"{path.name}: no attribute {name!r}"
+        assert isinstance(bundled_rulebook.get(name), ast.Attribute), (
+            f"{path.name}: no attribute {name!r}"
+        )
     for ability in sheet.get("abilities") or []:
-        found = rulebook.get(ability)
+        found = bundled_rulebook.get(ability)
         assert isinstance(found, ast.Ability), f"{path.name}: no ability or power {ability!r}"
     member = sheet.get("member")
     if member is not None:
-        found = rulebook.get(member)
+        found = bundled_rulebook.get(member)
         assert isinstance(found, ast.Member), f"{path.name}: no member {member!r}"
         wrong = f"{path.name}: {member} is a member of {found.faction}, not {sheet['faction']}"
         assert found.faction.text == sheet["faction"], wrong
 
 
 def test_the_content_hash_does_not_depend_on_where_the_rulebook_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_rulebook: Rulebook
 ) -> None:
     import shutil
 
     from rouge_rpg.rules import load
 
-    bundled = load()
+    bundled = bundled_rulebook
     copy = tmp_path / "copy"
     shutil.copytree(Path(__file__).parent.parent / "rulebooks" / "metallic_rouge", copy)
     monkeypatch.chdir(tmp_path)

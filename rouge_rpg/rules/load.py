@@ -306,7 +306,7 @@ def content_hash(relative: dict[str, str], sources: dict[str, str]) -> str:
 
 # -- the memo of loaded rulebooks -----------------------------------------------------------
 
-#: Most rulebooks remembered at once (one per tuple of folders), oldest dropped first.
+#: Most rulebooks remembered at once (one per tuple of folders), least recently used dropped.
 MEMO_SIZE = 8
 
 
@@ -352,9 +352,11 @@ def _key(paths: list[Path]) -> tuple[Path, ...]:
 
 def _recall(paths: list[Path]) -> Loaded | None:
     """The remembered `Loaded` for these folders if none of their files changed."""
-    memo = _memo.get(_key(paths))
+    key = _key(paths)
+    memo = _memo.pop(key, None)
     if memo is None:
         return None
+    _memo[key] = memo  # now the most recently used
     try:
         sources: dict[str, str] = {}
         reached: list[tuple[Path, Path, str]] = []
