@@ -231,3 +231,13 @@ def test_the_same_files_elsewhere_are_shown_where_they_are(
     assert moved.content_hash == here.content_hash
     assert moved.files[0] == "rulebook.rouge"
     assert {d.file for d in moved.definitions.values()} <= set(moved.files)
+
+
+def test_the_run_caches_parser_tables_in_its_own_folder(
+    cache_dir: Path, bundled_rulebook: Rulebook
+) -> None:
+    import os
+
+    assert os.environ["ROUGE_CACHE_DIR"] == os.environ["XDG_CACHE_HOME"] == str(cache_dir)
+    assert not cache_dir.resolve().is_relative_to((Path.home() / ".cache").resolve())
+    assert [p for p in cache_dir.rglob("*") if p.is_file()], "the rules parser cached nothing"
