@@ -14,7 +14,8 @@ Fixtures:
 - `bundled_character` (session): `name` → that bundled sheet read as a `Character`.
 - `sqlite_integrity` (session): `path` → SQLite's `PRAGMA integrity_check` as text ("ok").
 - `runner`: the `click.testing.CliRunner` of the test.
-- `rouge`: `rouge(*args, env=None)` → the `Result` of `rouge ARGS...`, run in-process by `runner`.
+- `rouge`: `rouge(*args, env=None)` → the `Result` of `rouge ARGS...`, run in-process by `runner`
+  (named `rouge` in usage messages, as the installed command is).
 - `at_root`: runs the test in the repository root (paths in messages are shown from there).
 - `isolated`: runs the test in its own empty folder with no `ROUGE_CAMPAIGN`; gives the folder.
 """
@@ -136,7 +137,7 @@ def rouge(runner: CliRunner) -> Callable[..., Result]:
     from rouge_rpg.cli import cli
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(cli, list(args), env=env)
+        return runner.invoke(cli, list(args), env=env, prog_name="rouge")
 
     return invoke
 
