@@ -17,12 +17,13 @@ import json
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from rouge_rpg.campaign import actions
 from rouge_rpg.campaign import journal as journal_module
@@ -34,8 +35,7 @@ from rouge_rpg.campaign.journal import (
     Journal,
 )
 from rouge_rpg.campaign.state import CampaignState, fold
-from rouge_rpg.cli import cli
-from rouge_rpg.rules import load
+from rouge_rpg.rules import Rulebook
 from rouge_rpg.sheets import read_character
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,103 +50,95 @@ DAY = 24 * 60
 # -- fixtures and helpers -----------------------------------------------------------------
 
 
-def integrity(path: Path) -> str:
-    db = sqlite3.connect(path)
-    try:
-        return "; ".join(str(r[0]) for r in db.execute("PRAGMA integrity_check"))
-    finally:
-        db.close()
+@attrs.frozen
+class Table:
+    """The folder a test plays in, and `rouge` run there with the shared runner."""
 
+    path: Path
+    rouge: Callable[..., Result]
+    rulebook: Rulebook
 
-@pytest.fixture(scope="module")
-def rulebook() -> Any:
-    return load()
+    def ok(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        result = self.rouge(*args, env=env)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+        return result
+
+    def start(self, *sheets: str) -> None:
+        self.ok("campaign", "init")
+        if sheets:
+            self.ok("campaign", "join", *(f"{s}.yaml" for s in sheets))
+
+    def status(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.ok("campaign", "status", "--json").stdout)
+        return data
+
+    def who(self, name: str) -> dict[str, Any]:
+        """One character of `status --json`."""
+        found = [c for c in self.status()["characters"] if c["id"] == name]
+        assert len(found) == 1
+        return found[0]
+
+    def events(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(self.ok("campaign", "log", "--json").stdout)
+        return data
+
+    def seed_for(
+        self,
+        kind: str,
+        name: str,
+        actor: str,
+        outcome: str,
+        target: str | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> int:
+        """A seed that gives `outcome` for this request, against the campaign's current state."""
+        rulebook = self.rulebook
+        with Journal.open(Path(DB)) as journal:
+            state = journal.state()
+        actor_sheet = read_character(Path(f"{actor}.yaml"), rulebook)
+        actor_being = member(state, actor).being(actor_sheet)
+        target_being = None
+        if target is not None:
+            target_sheet = read_character(Path(f"{target}.yaml"), rulebook)
+            target_being = member(state, target).being(target_sheet)
+        for seed in range(2000):
+            request = Request(kind, name, actor, target, args or {}, (), seed)
+            if run(rulebook, request, actor_being, target_being).outcome == outcome:
+                return seed
+        raise AssertionError(f"no seed gives {outcome}")
 
 
 @pytest.fixture
-def table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def table(
+    isolated: Path,
+    rouge: Callable[..., Result],
+    bundled_rulebook: Rulebook,
+    sqlite_integrity: Callable[[Path], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Table]:
     """A fresh folder with the sheets; afterwards: sheets untouched, campaign files intact."""
-    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
-    # what CliRunner.isolated_filesystem does (deprecated since Click 8.3): a fresh folder
-    here = tmp_path / "table"
+    here = isolated / "table"
     here.mkdir()
     monkeypatch.chdir(here)
     for name in USED:
         shutil.copy(SHEETS / f"{name}.yaml", here / f"{name}.yaml")
     stamps = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in here.glob("*.yaml")}
-    yield here
+    yield Table(here, rouge, bundled_rulebook)
     after = {n: ((here / n).read_bytes(), (here / n).stat().st_mtime_ns) for n in stamps}
     assert after == stamps, "a sheet file was written"
     for path in here.rglob("*.db"):
-        assert integrity(path) == "ok", path
-
-
-def rouge(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env)
-
-
-def ok(*args: str, env: dict[str, str] | None = None) -> Result:
-    result = rouge(*args, env=env)
-    assert result.exit_code == 0, (args, result.output, result.exception)
-    return result
+        assert sqlite_integrity(path) == "ok", path
 
 
 def lines(*text: str) -> str:
     return "".join(t + "\n" for t in text)
 
 
-def start(*sheets: str) -> None:
-    ok("campaign", "init")
-    if sheets:
-        ok("campaign", "join", *(f"{s}.yaml" for s in sheets))
-
-
-def status() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ok("campaign", "status", "--json").stdout)
-    return data
-
-
-def who(name: str) -> dict[str, Any]:
-    """One character of `status --json`."""
-    found = [c for c in status()["characters"] if c["id"] == name]
-    assert len(found) == 1
-    return found[0]
-
-
-def events() -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads(ok("campaign", "log", "--json").stdout)
-    return data
-
-
-def seed_for(
-    rulebook: Any,
-    kind: str,
-    name: str,
-    actor: str,
-    outcome: str,
-    target: str | None = None,
-    args: dict[str, Any] | None = None,
-) -> int:
-    """A seed that gives `outcome` for this request, against the campaign's current state."""
-    with Journal.open(Path(DB)) as journal:
-        state = journal.state()
-    actor_sheet = read_character(Path(f"{actor}.yaml"), rulebook)
-    actor_being = member(state, actor).being(actor_sheet)
-    target_being = None
-    if target is not None:
-        target_being = member(state, target).being(read_character(Path(f"{target}.yaml"), rulebook))
-    for seed in range(2000):
-        request = Request(kind, name, actor, target, args or {}, (), seed)
-        if run(rulebook, request, actor_being, target_being).outcome == outcome:
-            return seed
-    raise AssertionError(f"no seed gives {outcome}")
-
-
 # -- init --------------------------------------------------------------------------------------
 
 
-def test_init_creates_a_wal_sqlite_file_marked_as_a_campaign(table: Path) -> None:
-    result = rouge("campaign", "init")
+def test_init_creates_a_wal_sqlite_file_marked_as_a_campaign(table: Table) -> None:
+    result = table.rouge("campaign", "init")
     assert result.exit_code == 0
     assert result.stdout == lines(
         "Created campaign campaign.rouge.db (Metallic Rouge).",
@@ -164,10 +156,10 @@ def test_init_creates_a_wal_sqlite_file_marked_as_a_campaign(table: Path) -> Non
         db.close()
 
 
-def test_init_refuses_an_existing_file_and_leaves_it_alone(table: Path) -> None:
-    start("rouge")
+def test_init_refuses_an_existing_file_and_leaves_it_alone(table: Table) -> None:
+    table.start("rouge")
     before = Path(DB).read_bytes()
-    result = rouge("campaign", "init")
+    result = table.rouge("campaign", "init")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: campaign.rouge.db already exists; a campaign is never overwritten\n"
@@ -175,14 +167,14 @@ def test_init_refuses_an_existing_file_and_leaves_it_alone(table: Path) -> None:
     assert Path(DB).read_bytes() == before
     # any existing file, not only a campaign
     Path("notes.txt").write_text("session notes\n")
-    result = rouge("campaign", "init", "notes.txt")
+    result = table.rouge("campaign", "init", "notes.txt")
     assert result.exit_code == 2
     assert Path("notes.txt").read_text() == "session notes\n"
 
 
-def test_init_at_a_path_with_a_rulebook(table: Path) -> None:
+def test_init_at_a_path_with_a_rulebook(table: Table) -> None:
     Path("games").mkdir()
-    result = rouge("campaign", "init", "games/mars.db", "--rulebook", str(BUNDLED))
+    result = table.rouge("campaign", "init", "games/mars.db", "--rulebook", str(BUNDLED))
     assert result.exit_code == 0
     assert result.stdout.startswith("Created campaign games/mars.db (Metallic Rouge).\n")
     with Journal.open(Path("games/mars.db")) as journal:
@@ -190,8 +182,8 @@ def test_init_at_a_path_with_a_rulebook(table: Path) -> None:
         assert journal.meta("rulebook_title") == "Metallic Rouge"
 
 
-def test_init_in_a_missing_folder_is_an_error(table: Path) -> None:
-    result = rouge("campaign", "init", "nowhere/mars.db")
+def test_init_in_a_missing_folder_is_an_error(table: Table) -> None:
+    result = table.rouge("campaign", "init", "nowhere/mars.db")
     assert result.exit_code == 2
     assert result.stderr == "Error: nowhere does not exist\n"
     assert not Path("nowhere").exists()
@@ -200,14 +192,14 @@ def test_init_in_a_missing_folder_is_an_error(table: Path) -> None:
 # -- which campaign -------------------------------------------------------------------------
 
 
-def test_no_campaign_anywhere_is_a_clear_error(table: Path) -> None:
-    result = rouge("campaign", "status")
+def test_no_campaign_anywhere_is_a_clear_error(table: Table) -> None:
+    result = table.rouge("campaign", "status")
     assert result.exit_code == 2
     assert result.stderr.startswith(
         "Error: no campaign: give --campaign PATH, set ROUGE_CAMPAIGN, or create "
         "./campaign.rouge.db\n"
     )
-    result = rouge("campaign", "status", "--campaign", "missing.db")
+    result = table.rouge("campaign", "status", "--campaign", "missing.db")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: no campaign at missing.db\ncreate one: rouge campaign init missing.db\n"
@@ -215,16 +207,16 @@ def test_no_campaign_anywhere_is_a_clear_error(table: Path) -> None:
     assert not Path("missing.db").exists()
 
 
-def test_campaign_option_then_environment_then_default_file(table: Path) -> None:
-    ok("campaign", "init", "a.db")
-    ok("campaign", "init", "b.db")
-    ok("campaign", "join", "rouge.yaml", "--campaign", "a.db")
-    ok("campaign", "join", "noid_262.yaml", env={"ROUGE_CAMPAIGN": "b.db"})
-    ok("campaign", "init")
-    ok("campaign", "join", "nean_worker.yaml")
+def test_campaign_option_then_environment_then_default_file(table: Table) -> None:
+    table.ok("campaign", "init", "a.db")
+    table.ok("campaign", "init", "b.db")
+    table.ok("campaign", "join", "rouge.yaml", "--campaign", "a.db")
+    table.ok("campaign", "join", "noid_262.yaml", env={"ROUGE_CAMPAIGN": "b.db"})
+    table.ok("campaign", "init")
+    table.ok("campaign", "join", "nean_worker.yaml")
 
     def ids(*args: str, env: dict[str, str] | None = None) -> list[str]:
-        result = rouge("campaign", "status", "--json", *args, env=env)
+        result = table.rouge("campaign", "status", "--json", *args, env=env)
         assert result.exit_code == 0, result.output
         return [c["id"] for c in json.loads(result.stdout)["characters"]]
 
@@ -235,18 +227,18 @@ def test_campaign_option_then_environment_then_default_file(table: Path) -> None
 
 
 def test_table_commands_record_into_the_active_campaign_unless_told_not_to(
-    table: Path,
+    table: Table,
 ) -> None:
-    start("rouge")
-    result = ok("check", "rouge.yaml", "reflex", "--seed", "3", "--no-campaign")
+    table.start("rouge")
+    result = table.ok("check", "rouge.yaml", "reflex", "--seed", "3", "--no-campaign")
     assert "recorded in" not in result.stdout
-    assert [e["kind"] for e in events()] == ["join"]
-    result = ok("check", "rouge.yaml", "reflex", "--seed", "3")
+    assert [e["kind"] for e in table.events()] == ["join"]
+    result = table.ok("check", "rouge.yaml", "reflex", "--seed", "3")
     assert result.stdout.splitlines()[-1] == "recorded in campaign.rouge.db"
-    assert [e["kind"] for e in events()] == ["join", "resolution"]
+    assert [e["kind"] for e in table.events()] == ["join", "resolution"]
     # ROUGE_CAMPAIGN names a campaign the sheet has not joined: refused, nothing recorded
-    ok("campaign", "init", "other.db")
-    result = rouge("check", "rouge.yaml", "reflex", env={"ROUGE_CAMPAIGN": "other.db"})
+    table.ok("campaign", "init", "other.db")
+    result = table.rouge("check", "rouge.yaml", "reflex", env={"ROUGE_CAMPAIGN": "other.db"})
     assert result.exit_code == 2
     assert "'rouge' has not joined the campaign" in result.stderr
     with Journal.open(Path("other.db")) as journal:
@@ -256,58 +248,58 @@ def test_table_commands_record_into_the_active_campaign_unless_told_not_to(
 # -- join ------------------------------------------------------------------------------------
 
 
-def test_join_reads_the_sheets_and_starts_their_state(table: Path) -> None:
-    ok("campaign", "init")
-    result = ok("campaign", "join", "rouge.yaml", "nean_worker.yaml")
+def test_join_reads_the_sheets_and_starts_their_state(table: Table) -> None:
+    table.ok("campaign", "init")
+    result = table.ok("campaign", "join", "rouge.yaml", "nean_worker.yaml")
     assert result.stdout == lines("Rouge Redstar joins (aletheia)", "Nean worker joins (neans)")
-    rouge_state = who("rouge")
+    rouge_state = table.who("rouge")
     assert rouge_state["resources"] == {"nectar": 7}
     assert rouge_state["tracks"] == {"free_will": 4, "harm": 0, "manhunt": 0, "stress": 1}
     assert rouge_state["conditions"] == []
-    assert who("nean_worker")["resources"] == {"nectar": 4}
+    assert table.who("nean_worker")["resources"] == {"nectar": 4}
 
 
-def test_join_twice_is_an_error_and_records_nothing(table: Path) -> None:
-    start("rouge")
-    result = rouge("campaign", "join", "rouge.yaml")
+def test_join_twice_is_an_error_and_records_nothing(table: Table) -> None:
+    table.start("rouge")
+    result = table.rouge("campaign", "join", "rouge.yaml")
     assert result.exit_code == 2
     assert result.stderr == "Error: Rouge Redstar (rouge) is already in the campaign\n"
     # one command, one transaction: the new sheet before the duplicate is not kept either
-    result = rouge("campaign", "join", "noid_262.yaml", "rouge.yaml")
+    result = table.rouge("campaign", "join", "noid_262.yaml", "rouge.yaml")
     assert result.exit_code == 2
-    assert [e["character"] for e in events()] == ["rouge"]
+    assert [e["character"] for e in table.events()] == ["rouge"]
 
 
-def test_join_with_a_missing_or_invalid_sheet_records_nothing(table: Path) -> None:
-    start()
+def test_join_with_a_missing_or_invalid_sheet_records_nothing(table: Table) -> None:
+    table.start()
     Path("broken.yaml").write_text("name: Broken\nfaction: nobody\nkind: nean\n")  # not a sheet
-    assert rouge("campaign", "join", "missing.yaml").exit_code == 2
-    assert rouge("campaign", "join", "rouge.yaml", "broken.yaml").exit_code != 0
-    assert events() == []
+    assert table.rouge("campaign", "join", "missing.yaml").exit_code == 2
+    assert table.rouge("campaign", "join", "rouge.yaml", "broken.yaml").exit_code != 0
+    assert table.events() == []
 
 
 # -- status ------------------------------------------------------------------------------------
 
 
-def test_status_of_an_empty_campaign(table: Path) -> None:
-    start()
-    assert ok("campaign", "status").stdout == lines(
+def test_status_of_an_empty_campaign(table: Table) -> None:
+    table.start()
+    assert table.ok("campaign", "status").stdout == lines(
         "day 1, 00:00, 0 events", "No characters yet: rouge campaign join SHEET..."
     )
 
 
-def test_status_table(table: Path) -> None:
-    start("rouge", "nean_worker", "wellstown_officer")
-    assert ok("campaign", "status").stdout == lines(
+def test_status_table(table: Table) -> None:
+    table.start("rouge", "nean_worker", "wellstown_officer")
+    assert table.ok("campaign", "status").stdout == lines(
         "day 1, 00:00, 3 events",
         "character          nectar  free_will  harm  manhunt  stress  conditions",
         "Rouge Redstar      7       4          0     0        1       -",
         "Nean worker        4       0          0     0        0       -",
         "Wellstown officer  -       0          0     0        0       -",
     )
-    ok("campaign", "advance", "1d6h")
-    ok("use", "rouge.yaml", "red_gladiator")
-    assert ok("campaign", "status").stdout == lines(
+    table.ok("campaign", "advance", "1d6h")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    assert table.ok("campaign", "status").stdout == lines(
         "day 2, 06:00, 5 events",
         "character          nectar  free_will  harm  manhunt  stress  conditions",
         "Rouge Redstar      5       4          0     0        1       armored",
@@ -316,10 +308,10 @@ def test_status_table(table: Path) -> None:
     )
 
 
-def test_status_json_shape(table: Path) -> None:
-    start("rouge", "nean_worker")
-    ok("campaign", "advance", "6h")
-    result = ok("campaign", "status", "--json")
+def test_status_json_shape(table: Table) -> None:
+    table.start("rouge", "nean_worker")
+    table.ok("campaign", "advance", "6h")
+    result = table.ok("campaign", "status", "--json")
     assert result.stdout.count("\n") == 1
     assert json.loads(result.stdout) == {
         "time": 360,
@@ -351,30 +343,30 @@ def test_status_json_shape(table: Path) -> None:
 # -- log ---------------------------------------------------------------------------------------
 
 
-def test_log_text(table: Path) -> None:
-    start("rouge", "nean_worker")
-    ok("campaign", "advance", "1d12h")
-    ok("campaign", "feed", "nean_worker", "2")
-    ok("use", "rouge.yaml", "red_gladiator")
-    assert ok("campaign", "log").stdout == lines(
+def test_log_text(table: Table) -> None:
+    table.start("rouge", "nean_worker")
+    table.ok("campaign", "advance", "1d12h")
+    table.ok("campaign", "feed", "nean_worker", "2")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    assert table.ok("campaign", "log").stdout == lines(
         "#1     day 1, 00:00  join        Rouge Redstar joins (aletheia)",
         "#2     day 1, 00:00  join        Nean worker joins (neans)",
         "#3     day 2, 12:00  time        1d 12h pass: day 1, 00:00 → day 2, 12:00",
         "#4     day 2, 12:00  feed        Nean worker takes 2 Nectar",
         "#5     day 2, 12:00  resolution  Rouge Redstar: The Red Gladiator → used",
     )
-    assert ok("campaign", "log", "--since", "3").stdout == lines(
+    assert table.ok("campaign", "log", "--since", "3").stdout == lines(
         "#4     day 2, 12:00  feed        Nean worker takes 2 Nectar",
         "#5     day 2, 12:00  resolution  Rouge Redstar: The Red Gladiator → used",
     )
-    assert ok("campaign", "log", "--since", "5").stdout == ""
+    assert table.ok("campaign", "log", "--since", "5").stdout == ""
 
 
-def test_log_json_is_a_list_of_events_oldest_first(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "1d")
-    ok("campaign", "feed", "nean_worker", "2")
-    result = ok("campaign", "log", "--json")
+def test_log_json_is_a_list_of_events_oldest_first(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "1d")
+    table.ok("campaign", "feed", "nean_worker", "2")
+    result = table.ok("campaign", "log", "--json")
     assert result.stdout.count("\n") == 1
     log = json.loads(result.stdout)
     assert isinstance(log, list)
@@ -427,18 +419,18 @@ def test_log_json_is_a_list_of_events_oldest_first(table: Path) -> None:
         ],
         "summary": "Nean worker takes 2 Nectar",
     }
-    assert json.loads(ok("campaign", "log", "--json", "--since", "2").stdout) == [feed]
+    assert json.loads(table.ok("campaign", "log", "--json", "--since", "2").stdout) == [feed]
 
 
 # -- check, free-will and use record their resolution ---------------------------------------------
 
 
-def test_check_records_its_resolution_and_applies_its_effects(table: Path) -> None:
-    start("rouge")
+def test_check_records_its_resolution_and_applies_its_effects(table: Table) -> None:
+    table.start("rouge")
     rolled = json.loads(
-        ok("check", "rouge.yaml", "reflex", "--dc", "9", "--seed", "1", "--json").stdout
+        table.ok("check", "rouge.yaml", "reflex", "--dc", "9", "--seed", "1", "--json").stdout
     )
-    (event,) = [e for e in events() if e["kind"] == "resolution"]
+    (event,) = [e for e in table.events() if e["kind"] == "resolution"]
     assert event["character"] == "rouge"
     assert event["request"] == {
         "kind": "check",
@@ -455,7 +447,7 @@ def test_check_records_its_resolution_and_applies_its_effects(table: Path) -> No
     assert event["inputs"]["actor"]["tracks"]["stress"] == 1
     assert event["inputs"]["target"] is None
     stress = 2 if rolled["outcome"] in ("partial", "failure") else 1
-    assert who("rouge")["tracks"]["stress"] == stress
+    assert table.who("rouge")["tracks"]["stress"] == stress
     if stress == 2:
         assert event["applied"] == [
             {"character": "rouge", "table": "tracks", "what": "stress", "before": 1, "after": 2}
@@ -463,21 +455,21 @@ def test_check_records_its_resolution_and_applies_its_effects(table: Path) -> No
     assert event["summary"] == f"Rouge Redstar: Action → {rolled['outcome']} ({rolled['total']})"
 
 
-def test_check_without_a_seed_records_the_seed_it_drew(table: Path) -> None:
-    start("rouge")
-    result = ok("check", "rouge.yaml", "mind")
+def test_check_without_a_seed_records_the_seed_it_drew(table: Table) -> None:
+    table.start("rouge")
+    result = table.ok("check", "rouge.yaml", "mind")
     seed = int(re.findall(r"^seed (\d+) ", result.stdout, re.M)[0])
-    assert events()[-1]["request"]["seed"] == seed
+    assert table.events()[-1]["request"]["seed"] == seed
 
 
-def test_use_pays_nectar_and_adds_its_condition(table: Path) -> None:
-    start("rouge")
-    result = ok("use", "rouge.yaml", "red_gladiator")
+def test_use_pays_nectar_and_adds_its_condition(table: Table) -> None:
+    table.start("rouge")
+    result = table.ok("use", "rouge.yaml", "red_gladiator")
     assert "  Rouge Redstar: Nectar 7 → 6\n  Rouge Redstar gains armored\n" in result.stdout
-    state = who("rouge")
+    state = table.who("rouge")
     assert state["resources"] == {"nectar": 6}
     assert state["conditions"] == ["armored"]
-    event = events()[-1]
+    event = table.events()[-1]
     assert event["applied"] == [
         {"character": "rouge", "table": "resources", "what": "nectar", "before": 7, "after": 6},
         {
@@ -491,181 +483,186 @@ def test_use_pays_nectar_and_adds_its_condition(table: Path) -> None:
         },
     ]
     # the state is read from the campaign, not the sheet: armored blocks a second armor-up
-    result = rouge("use", "rouge.yaml", "red_gladiator")
+    result = table.rouge("use", "rouge.yaml", "red_gladiator")
     assert result.exit_code == 1
-    assert who("rouge")["resources"] == {"nectar": 6}
-    assert len(events()) == 2
+    assert table.who("rouge")["resources"] == {"nectar": 6}
+    assert len(table.events()) == 2
 
 
-def test_free_will_strained_moves_tracks_and_exposes(table: Path, rulebook: Any) -> None:
-    start("noid_262", "ash")
-    seed = seed_for(rulebook, "free-will", "disobey", "noid_262", "strained", target="ash")
-    result = ok(
+def test_free_will_strained_moves_tracks_and_exposes(table: Table) -> None:
+    table.start("noid_262", "ash")
+    seed = table.seed_for("free-will", "disobey", "noid_262", "strained", target="ash")
+    result = table.ok(
         "free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed)
     )
     assert "strained (the act goes ahead)" in result.stdout
-    noid = who("noid_262")
+    noid = table.who("noid_262")
     assert noid["resources"] == {"nectar": 5}
     assert noid["tracks"] == {"free_will": 1, "harm": 0, "manhunt": 1, "stress": 1}
     assert noid["conditions"] == ["exposed"]
-    event = events()[-1]
+    event = table.events()[-1]
     assert event["request"]["target"] == "ash"
     assert event["inputs"]["target"]["id"] == "ash"
     assert event["result"]["allowed"] is True
     assert [e["what"] for e in event["applied"]] == ["nectar", "stress", "exposed", "manhunt"]
 
 
-def test_free_will_bound_is_recorded_and_costs_stress(table: Path, rulebook: Any) -> None:
-    start("noid_262", "ash")
-    seed = seed_for(rulebook, "free-will", "disobey", "noid_262", "bound", target="ash")
-    ok("free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed))
-    assert events()[-1]["result"]["allowed"] is False
-    assert who("noid_262")["tracks"]["stress"] == 1
-    assert who("noid_262")["conditions"] == []
+def test_free_will_bound_is_recorded_and_costs_stress(table: Table) -> None:
+    table.start("noid_262", "ash")
+    seed = table.seed_for("free-will", "disobey", "noid_262", "bound", target="ash")
+    table.ok(
+        "free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed)
+    )
+    assert table.events()[-1]["result"]["allowed"] is False
+    assert table.who("noid_262")["tracks"]["stress"] == 1
+    assert table.who("noid_262")["conditions"] == []
 
 
-def test_a_shut_down_nean_is_refused_and_nothing_is_recorded(table: Path) -> None:
-    start("rouge", "ash")
-    ok("campaign", "advance", "7d")
-    assert who("rouge")["conditions"] == ["shutdown"]
-    before_status = status()
-    before_log = events()
+def test_a_shut_down_nean_is_refused_and_nothing_is_recorded(table: Table) -> None:
+    table.start("rouge", "ash")
+    table.ok("campaign", "advance", "7d")
+    assert table.who("rouge")["conditions"] == ["shutdown"]
+    before_status = table.status()
+    before_log = table.events()
     for args in (
         ("check", "rouge.yaml", "reflex", "--seed", "1"),
         ("use", "rouge.yaml", "red_gladiator"),
         ("free-will", "rouge.yaml", "--act", "disobey", "--by", "ash.yaml"),
     ):
-        result = rouge(*args)
+        result = table.rouge(*args)
         assert result.exit_code == 1, args
         assert result.stderr == "Error: Rouge Redstar is shut down: shutdown blocks every action\n"
         assert "recorded" not in result.stdout
-    assert events() == before_log
-    assert status() == before_status
+    assert table.events() == before_log
+    assert table.status() == before_status
 
 
 # -- advance: time, decay, shutdown, death ------------------------------------------------------
 
 
-def test_advance_prints_the_new_time_and_what_happened(table: Path) -> None:
-    start("nean_worker")
-    assert ok("campaign", "advance", "1d6h").stdout == lines(
+def test_advance_prints_the_new_time_and_what_happened(table: Table) -> None:
+    table.start("nean_worker")
+    assert table.ok("campaign", "advance", "1d6h").stdout == lines(
         "It is now day 2, 06:00.",
         "  Nean worker: Nectar 4 → 3 (decay over 1d 6h)",
     )
 
 
 @pytest.mark.parametrize("bad", ["0h", "xyz", "3 parsecs", "11000d", ""])
-def test_advance_refuses_a_bad_duration(table: Path, bad: str) -> None:
-    start("rouge")
-    result = rouge("campaign", "advance", bad)
+def test_advance_refuses_a_bad_duration(table: Table, bad: str) -> None:
+    table.start("rouge")
+    result = table.rouge("campaign", "advance", bad)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
-    assert len(events()) == 1
+    assert len(table.events()) == 1
 
 
-def test_decay_adds_up_across_advances(table: Path) -> None:
-    start("rouge")
-    ok("campaign", "advance", "12h")
-    assert who("rouge")["resources"] == {"nectar": 7}
-    ok("campaign", "advance", "12h")
-    assert who("rouge")["resources"] == {"nectar": 6}  # two 12h advances are one day
+def test_decay_adds_up_across_advances(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "advance", "12h")
+    assert table.who("rouge")["resources"] == {"nectar": 7}
+    table.ok("campaign", "advance", "12h")
+    assert table.who("rouge")["resources"] == {"nectar": 6}  # two 12h advances are one day
     for _ in range(4):
-        ok("campaign", "advance", "6h")
-    assert who("rouge")["resources"] == {"nectar": 5}
-    ok("campaign", "advance", "90m")
-    ok("campaign", "advance", "1d")  # day 3 01:30 → day 4 01:30: one midnight
-    assert who("rouge")["resources"] == {"nectar": 4}
-    ok("campaign", "advance", "1w")
-    assert who("rouge")["resources"] == {"nectar": 0}
-    assert status()["time"] == 3 * DAY + 90 + 7 * DAY
+        table.ok("campaign", "advance", "6h")
+    assert table.who("rouge")["resources"] == {"nectar": 5}
+    table.ok("campaign", "advance", "90m")
+    table.ok("campaign", "advance", "1d")  # day 3 01:30 → day 4 01:30: one midnight
+    assert table.who("rouge")["resources"] == {"nectar": 4}
+    table.ok("campaign", "advance", "1w")
+    assert table.who("rouge")["resources"] == {"nectar": 0}
+    assert table.status()["time"] == 3 * DAY + 90 + 7 * DAY
 
 
-def test_shutdown_at_the_moment_nectar_reaches_zero(table: Path) -> None:
-    start("nean_worker")  # 4 Nectar: 0 at the start of day 5
-    ok("campaign", "advance", "3d23h59m")
-    assert who("nean_worker")["resources"] == {"nectar": 1}
-    assert who("nean_worker")["conditions"] == []
-    result = ok("campaign", "advance", "1m")
+def test_shutdown_at_the_moment_nectar_reaches_zero(table: Table) -> None:
+    table.start("nean_worker")  # 4 Nectar: 0 at the start of day 5
+    table.ok("campaign", "advance", "3d23h59m")
+    assert table.who("nean_worker")["resources"] == {"nectar": 1}
+    assert table.who("nean_worker")["conditions"] == []
+    result = table.ok("campaign", "advance", "1m")
     assert result.stdout == lines(
         "It is now day 5, 00:00.",
         "  Nean worker: Nectar 1 → 0 (decay over 1m)",
         "  Nean worker gains shutdown (decay over 1m)",
     )
-    assert who("nean_worker")["conditions"] == ["shutdown"]
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
 
 
-def test_death_counts_from_the_moment_nectar_reached_zero_even_mid_advance(table: Path) -> None:
-    start("nean_worker")  # reaches 0 at minute 4 * DAY; dead 3 days later, at 7 * DAY
-    ok("campaign", "advance", "3d12h")
-    assert who("nean_worker")["resources"] == {"nectar": 1}
+def test_death_counts_from_the_moment_nectar_reached_zero_even_mid_advance(table: Table) -> None:
+    table.start("nean_worker")  # reaches 0 at minute 4 * DAY; dead 3 days later, at 7 * DAY
+    table.ok("campaign", "advance", "3d12h")
+    assert table.who("nean_worker")["resources"] == {"nectar": 1}
     # this advance crosses the moment Nectar runs out (day 5, 00:00) and ends a minute before
     # three days have passed since: counting from the start or the end of the advance is wrong
-    ok("campaign", "advance", "3d11h59m")
-    state = who("nean_worker")
+    table.ok("campaign", "advance", "3d11h59m")
+    state = table.who("nean_worker")
     assert state["resources"] == {"nectar": 0}
     assert state["conditions"] == ["shutdown"]
-    result = ok("campaign", "advance", "1m")
+    result = table.ok("campaign", "advance", "1m")
     assert result.stdout == lines(
         "It is now day 8, 00:00.",
         "  Nean worker gains dead (Nectar at 0 for 3 days)",
     )
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
     # it fires once
-    assert ok("campaign", "advance", "1w").stdout == "It is now day 15, 00:00.\n"
+    assert table.ok("campaign", "advance", "1w").stdout == "It is now day 15, 00:00.\n"
 
 
-def test_one_long_advance_shuts_down_and_kills(table: Path) -> None:
-    start("nean_worker")
-    result = ok("campaign", "advance", "1w")
+def test_one_long_advance_shuts_down_and_kills(table: Table) -> None:
+    table.start("nean_worker")
+    result = table.ok("campaign", "advance", "1w")
     assert result.stdout == lines(
         "It is now day 8, 00:00.",
         "  Nean worker: Nectar 4 → 0 (decay over 7d)",
         "  Nean worker gains shutdown (decay over 7d)",
         "  Nean worker gains dead (Nectar at 0 for 3 days)",
     )
-    (event,) = [e for e in events() if e["kind"] == "time"]
+    (event,) = [e for e in table.events() if e["kind"] == "time"]
     assert event["applied"][0]["since"] == 4 * DAY  # the moment it reached zero
 
 
-def test_one_advance_just_short_of_death(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "6d23h59m")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    ok("campaign", "advance", "1m")
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
+def test_one_advance_just_short_of_death(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "6d23h59m")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    table.ok("campaign", "advance", "1m")
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
 
 
-def test_a_lasting_threshold_above_zero_counts_from_when_decay_reached_it(table: Path) -> None:
+def test_a_lasting_threshold_above_zero_counts_from_when_decay_reached_it(table: Table) -> None:
     """A house rule `at 1 for 12 hours`: the count starts at the midnight Nectar fell to 1."""
     shutil.copytree(BUNDLED, "house", ignore=shutil.ignore_patterns("sheets"))
     core = Path("house/core.rouge")
     text = core.read_text()
     assert "  at 0 for 3 days:\n" in text
     core.write_text(text.replace("  at 0 for 3 days:\n", "  at 1 for 12 hours:\n"))
-    ok("campaign", "init", "--rulebook", "house")
-    ok("campaign", "join", "nean_worker.yaml")  # 4 Nectar: 1 from day 4, 00:00
-    ok("campaign", "advance", "3d11h")
-    assert who("nean_worker")["resources"] == {"nectar": 1}
-    assert who("nean_worker")["conditions"] == []
-    ok("campaign", "advance", "59m")
-    assert who("nean_worker")["conditions"] == []
-    ok("campaign", "advance", "1m")  # day 4, 12:00
-    assert who("nean_worker")["conditions"] == ["dead"]
+    table.ok("campaign", "init", "--rulebook", "house")
+    table.ok("campaign", "join", "nean_worker.yaml")  # 4 Nectar: 1 from day 4, 00:00
+    table.ok("campaign", "advance", "3d11h")
+    assert table.who("nean_worker")["resources"] == {"nectar": 1}
+    assert table.who("nean_worker")["conditions"] == []
+    table.ok("campaign", "advance", "59m")
+    assert table.who("nean_worker")["conditions"] == []
+    table.ok("campaign", "advance", "1m")  # day 4, 12:00
+    assert table.who("nean_worker")["conditions"] == ["dead"]
 
 
 # -- feed -----------------------------------------------------------------------------------------
 
 
-def test_feed_restores_nectar_up_to_the_maximum(table: Path) -> None:
-    start("rouge")
-    assert ok("campaign", "feed", "rouge", "2").stdout == "Rouge Redstar: Nectar 7 → 9\n"
-    assert ok("campaign", "feed", "Rouge Redstar", "5").stdout == "Rouge Redstar: Nectar 9 → 10\n"
-    assert who("rouge")["resources"] == {"nectar": 10}
-    assert [e["kind"] for e in events()] == ["join", "feed", "feed"]
+def test_feed_restores_nectar_up_to_the_maximum(table: Table) -> None:
+    table.start("rouge")
+    assert table.ok("campaign", "feed", "rouge", "2").stdout == "Rouge Redstar: Nectar 7 → 9\n"
+    assert (
+        table.ok("campaign", "feed", "Rouge Redstar", "5").stdout
+        == "Rouge Redstar: Nectar 9 → 10\n"
+    )
+    assert table.who("rouge")["resources"] == {"nectar": 10}
+    assert [e["kind"] for e in table.events()] == ["join", "feed", "feed"]
 
 
-def test_feed_errors(table: Path) -> None:
-    start("rouge", "wellstown_officer")
+def test_feed_errors(table: Table) -> None:
+    table.start("rouge", "wellstown_officer")
     cases = {
         ("wellstown_officer", "2"): "Error: Wellstown officer does not carry Nectar\n",
         ("rouge", "0"): "Error: the amount fed must be at least 1\n",
@@ -675,32 +672,32 @@ def test_feed_errors(table: Path) -> None:
         ),
     }
     for (name, amount), message in cases.items():
-        result = rouge("campaign", "feed", name, amount)
+        result = table.rouge("campaign", "feed", name, amount)
         assert result.exit_code == 2
         assert result.stderr == message
-    assert rouge("campaign", "feed", "rouge", "1", "--resource", "nothing").exit_code == 2
-    assert len(events()) == 2
+    assert table.rouge("campaign", "feed", "rouge", "1", "--resource", "nothing").exit_code == 2
+    assert len(table.events()) == 2
 
 
-def test_feed_at_zero_stops_the_count_toward_death(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "5d")  # at 0 since day 5, 00:00
-    ok("campaign", "feed", "nean_worker", "1")  # day 6, 00:00
-    state = who("nean_worker")
+def test_feed_at_zero_stops_the_count_toward_death(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "5d")  # at 0 since day 5, 00:00
+    table.ok("campaign", "feed", "nean_worker", "1")  # day 6, 00:00
+    state = table.who("nean_worker")
     assert state["resources"] == {"nectar": 1}
     assert state["conditions"] == ["shutdown"]  # only give_nectar ends a shutdown
-    ok("campaign", "advance", "1d")  # 0 again at day 7, 00:00: a new count starts
-    ok("campaign", "advance", "2d23h59m")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    ok("campaign", "advance", "1m")  # day 10, 00:00: three days after day 7
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
+    table.ok("campaign", "advance", "1d")  # 0 again at day 7, 00:00: a new count starts
+    table.ok("campaign", "advance", "2d23h59m")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    table.ok("campaign", "advance", "1m")  # day 10, 00:00: three days after day 7
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
 
 
-def test_give_nectar_ends_a_shutdown(table: Path) -> None:
-    start("nean_worker", "rouge")
-    ok("campaign", "advance", "5d")
-    ok("use", "rouge.yaml", "give_nectar", "--target", "nean_worker.yaml")
-    state = who("nean_worker")
+def test_give_nectar_ends_a_shutdown(table: Table) -> None:
+    table.start("nean_worker", "rouge")
+    table.ok("campaign", "advance", "5d")
+    table.ok("use", "rouge.yaml", "give_nectar", "--target", "nean_worker.yaml")
+    state = table.who("nean_worker")
     assert state["resources"] == {"nectar": 4}
     assert state["conditions"] == []
 
@@ -708,120 +705,122 @@ def test_give_nectar_ends_a_shutdown(table: Path) -> None:
 # -- conditions that run out -----------------------------------------------------------------------
 
 
-def test_a_condition_lasting_a_day_runs_out_a_day_later(table: Path, rulebook: Any) -> None:
-    start("noid_262", "ash")
-    ok("campaign", "advance", "6h")
-    seed = seed_for(rulebook, "free-will", "disobey", "noid_262", "strained", target="ash")
-    ok("free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed))
-    assert who("noid_262")["conditions"] == ["exposed"]  # exposed: lasts 1 day
-    assert events()[-1]["applied"][2]["expires"] == 6 * 60 + DAY
-    ok("campaign", "advance", "23h59m")
-    assert who("noid_262")["conditions"] == ["exposed"]
-    result = ok("campaign", "advance", "1m")
+def test_a_condition_lasting_a_day_runs_out_a_day_later(table: Table) -> None:
+    table.start("noid_262", "ash")
+    table.ok("campaign", "advance", "6h")
+    seed = table.seed_for("free-will", "disobey", "noid_262", "strained", target="ash")
+    table.ok(
+        "free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed)
+    )
+    assert table.who("noid_262")["conditions"] == ["exposed"]  # exposed: lasts 1 day
+    assert table.events()[-1]["applied"][2]["expires"] == 6 * 60 + DAY
+    table.ok("campaign", "advance", "23h59m")
+    assert table.who("noid_262")["conditions"] == ["exposed"]
+    result = table.ok("campaign", "advance", "1m")
     assert "  Noid 262: exposed runs out\n" in result.stdout
-    assert who("noid_262")["conditions"] == []
+    assert table.who("noid_262")["conditions"] == []
 
 
-def test_a_condition_lasting_a_scene_runs_out_at_the_next_advance(table: Path) -> None:
-    start("rouge")
-    ok("use", "rouge.yaml", "red_gladiator")
-    assert who("rouge")["conditions"] == ["armored"]
-    assert ok("campaign", "advance", "1m").stdout == lines(
+def test_a_condition_lasting_a_scene_runs_out_at_the_next_advance(table: Table) -> None:
+    table.start("rouge")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    assert table.who("rouge")["conditions"] == ["armored"]
+    assert table.ok("campaign", "advance", "1m").stdout == lines(
         "It is now day 1, 00:01.", "  Rouge Redstar: armored runs out"
     )
-    assert who("rouge")["conditions"] == []
+    assert table.who("rouge")["conditions"] == []
 
 
-def test_conditions_from_the_sheet_do_not_run_out(table: Path) -> None:
+def test_conditions_from_the_sheet_do_not_run_out(table: Table) -> None:
     Path("naomi.yaml").write_bytes((SHEETS / "naomi.yaml").read_bytes())
-    start("naomi")
-    assert who("naomi")["conditions"] == ["disguised"]
-    ok("campaign", "advance", "1w")
-    assert who("naomi")["conditions"] == ["disguised"]
+    table.start("naomi")
+    assert table.who("naomi")["conditions"] == ["disguised"]
+    table.ok("campaign", "advance", "1w")
+    assert table.who("naomi")["conditions"] == ["disguised"]
     Path("naomi.yaml").unlink()
 
 
 # -- undo ------------------------------------------------------------------------------------------
 
 
-def test_undo_a_resolution(table: Path) -> None:
-    start("rouge")
-    before = status()
-    ok("use", "rouge.yaml", "red_gladiator")
-    result = ok("campaign", "undo")
+def test_undo_a_resolution(table: Table) -> None:
+    table.start("rouge")
+    before = table.status()
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    result = table.ok("campaign", "undo")
     assert result.stdout == "undo #2: Rouge Redstar: The Red Gladiator → used\n"
-    after = status()
+    after = table.status()
     assert after["characters"] == before["characters"]
     assert after["events"] == 3
-    undo = events()[-1]
+    undo = table.events()[-1]
     assert undo["kind"] == "undo"
     assert undo["undoes"] == 2
     assert [e["what"] for e in undo["applied"]] == ["armored", "nectar"]
     # nothing is deleted
-    assert [e["kind"] for e in events()] == ["join", "resolution", "undo"]
+    assert [e["kind"] for e in table.events()] == ["join", "resolution", "undo"]
 
 
-def test_undo_a_feed(table: Path) -> None:
-    start("rouge")
-    ok("campaign", "feed", "rouge", "3")
-    assert ok("campaign", "undo").stdout == "undo #2: Rouge Redstar takes 3 Nectar\n"
-    assert who("rouge")["resources"] == {"nectar": 7}
+def test_undo_a_feed(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "feed", "rouge", "3")
+    assert table.ok("campaign", "undo").stdout == "undo #2: Rouge Redstar takes 3 Nectar\n"
+    assert table.who("rouge")["resources"] == {"nectar": 7}
 
 
-def test_undo_an_advance_turns_the_clock_back(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "6h")
-    before = status()
-    ok("campaign", "advance", "5d")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    result = ok("campaign", "undo")
+def test_undo_an_advance_turns_the_clock_back(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "6h")
+    before = table.status()
+    table.ok("campaign", "advance", "5d")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    result = table.ok("campaign", "undo")
     assert result.stdout == "undo #3: 5d pass: day 1, 06:00 → day 6, 06:00\n"
-    after = status()
+    after = table.status()
     assert after["time"] == 6 * 60
     assert after["clock"] == "day 1, 06:00"
     assert after["characters"] == before["characters"]
     # time passes again from there
-    ok("campaign", "advance", "18h")
-    assert who("nean_worker")["resources"] == {"nectar": 3}
+    table.ok("campaign", "advance", "18h")
+    assert table.who("nean_worker")["resources"] == {"nectar": 3}
 
 
-def test_undo_a_join_the_character_leaves(table: Path) -> None:
-    start("rouge", "nean_worker")
-    assert ok("campaign", "undo").stdout == "undo #2: Nean worker joins (neans)\n"
-    assert events()[-1]["kind"] == "leave"
-    assert "Nean worker" not in ok("campaign", "status").stdout
-    assert [(c["id"], c["active"]) for c in status()["characters"]] == [
+def test_undo_a_join_the_character_leaves(table: Table) -> None:
+    table.start("rouge", "nean_worker")
+    assert table.ok("campaign", "undo").stdout == "undo #2: Nean worker joins (neans)\n"
+    assert table.events()[-1]["kind"] == "leave"
+    assert "Nean worker" not in table.ok("campaign", "status").stdout
+    assert [(c["id"], c["active"]) for c in table.status()["characters"]] == [
         ("rouge", True),
         ("nean_worker", False),
     ]
-    result = rouge("campaign", "feed", "nean_worker", "1")
+    result = table.rouge("campaign", "feed", "nean_worker", "1")
     assert result.exit_code == 2
     assert result.stderr == "Error: Nean worker has left the campaign\n"
-    result = rouge("check", "nean_worker.yaml", "body")
+    result = table.rouge("check", "nean_worker.yaml", "body")
     assert result.exit_code == 2
     # time passes without them
-    ok("campaign", "advance", "2d")
-    assert who("nean_worker")["resources"] == {"nectar": 4}
+    table.ok("campaign", "advance", "2d")
+    assert table.who("nean_worker")["resources"] == {"nectar": 4}
     # and they may join again, from their sheet
-    ok("campaign", "join", "nean_worker.yaml")
-    assert who("nean_worker")["active"] is True
+    table.ok("campaign", "join", "nean_worker.yaml")
+    assert table.who("nean_worker")["active"] is True
 
 
-def test_undo_twice_walks_back_then_nothing_is_left(table: Path) -> None:
-    start("rouge")
-    ok("campaign", "feed", "rouge", "1")
-    ok("campaign", "advance", "1d")
-    ok("use", "rouge.yaml", "red_gladiator")
-    assert ok("campaign", "undo").stdout.startswith("undo #4: ")
-    assert ok("campaign", "undo").stdout.startswith("undo #3: ")
-    assert status()["time"] == 0
-    assert ok("campaign", "undo").stdout.startswith("undo #2: ")
-    assert who("rouge")["resources"] == {"nectar": 7}
-    assert ok("campaign", "undo").stdout.startswith("undo #1: ")
-    result = rouge("campaign", "undo")
+def test_undo_twice_walks_back_then_nothing_is_left(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "feed", "rouge", "1")
+    table.ok("campaign", "advance", "1d")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    assert table.ok("campaign", "undo").stdout.startswith("undo #4: ")
+    assert table.ok("campaign", "undo").stdout.startswith("undo #3: ")
+    assert table.status()["time"] == 0
+    assert table.ok("campaign", "undo").stdout.startswith("undo #2: ")
+    assert table.who("rouge")["resources"] == {"nectar": 7}
+    assert table.ok("campaign", "undo").stdout.startswith("undo #1: ")
+    result = table.rouge("campaign", "undo")
     assert result.exit_code == 2
     assert result.stderr == "Error: there is nothing to undo\n"
-    assert [e["kind"] for e in events()] == [
+    assert [e["kind"] for e in table.events()] == [
         "join",
         "feed",
         "time",
@@ -833,43 +832,43 @@ def test_undo_twice_walks_back_then_nothing_is_left(table: Path) -> None:
     ]
 
 
-def test_undo_with_nothing_is_an_error(table: Path) -> None:
-    start()
-    result = rouge("campaign", "undo")
+def test_undo_with_nothing_is_an_error(table: Table) -> None:
+    table.start()
+    result = table.rouge("campaign", "undo")
     assert result.exit_code == 2
     assert result.stderr == "Error: there is nothing to undo\n"
-    assert events() == []
+    assert table.events() == []
 
 
-def test_undo_an_advance_that_killed_then_death_comes_again(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "5d")  # 0 since day 5
-    ok("campaign", "advance", "2d")  # day 8: dead
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
-    ok("campaign", "undo")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    ok("campaign", "advance", "1d23h59m")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    ok("campaign", "advance", "1m")
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
+def test_undo_an_advance_that_killed_then_death_comes_again(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "5d")  # 0 since day 5
+    table.ok("campaign", "advance", "2d")  # day 8: dead
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
+    table.ok("campaign", "undo")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    table.ok("campaign", "advance", "1d23h59m")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    table.ok("campaign", "advance", "1m")
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
 
 
-def test_undo_a_feed_at_zero_keeps_the_count_toward_death(table: Path) -> None:
-    start("nean_worker")
-    ok("campaign", "advance", "5d")  # 0 since day 5, 00:00; now day 6, 00:00
-    ok("campaign", "feed", "nean_worker", "1")
-    ok("campaign", "undo")
-    assert who("nean_worker")["resources"] == {"nectar": 0}
-    ok("campaign", "advance", "1d23h59m")
-    assert who("nean_worker")["conditions"] == ["shutdown"]
-    ok("campaign", "advance", "1m")  # day 8, 00:00: three days at zero since day 5
-    assert who("nean_worker")["conditions"] == ["dead", "shutdown"]
+def test_undo_a_feed_at_zero_keeps_the_count_toward_death(table: Table) -> None:
+    table.start("nean_worker")
+    table.ok("campaign", "advance", "5d")  # 0 since day 5, 00:00; now day 6, 00:00
+    table.ok("campaign", "feed", "nean_worker", "1")
+    table.ok("campaign", "undo")
+    assert table.who("nean_worker")["resources"] == {"nectar": 0}
+    table.ok("campaign", "advance", "1d23h59m")
+    assert table.who("nean_worker")["conditions"] == ["shutdown"]
+    table.ok("campaign", "advance", "1m")  # day 8, 00:00: three days at zero since day 5
+    assert table.who("nean_worker")["conditions"] == ["dead", "shutdown"]
 
 
-def test_undo_restores_the_exact_state(table: Path, rulebook: Any) -> None:
-    start("noid_262", "ash", "nean_worker")
-    ok("campaign", "advance", "1d")
-    seed = seed_for(rulebook, "free-will", "disobey", "noid_262", "strained", target="ash")
+def test_undo_restores_the_exact_state(table: Table) -> None:
+    table.start("noid_262", "ash", "nean_worker")
+    table.ok("campaign", "advance", "1d")
+    seed = table.seed_for("free-will", "disobey", "noid_262", "strained", target="ash")
     commands: list[tuple[str, ...]] = [
         ("free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed)),
         ("campaign", "advance", "4d"),
@@ -882,9 +881,9 @@ def test_undo_restores_the_exact_state(table: Path, rulebook: Any) -> None:
     for command in commands:
         with Journal.open(Path(DB)) as journal:
             snapshots.append(_comparable(journal.state()))
-        ok(*command)
+        table.ok(*command)
     for expected in reversed(snapshots):
-        ok("campaign", "undo")
+        table.ok("campaign", "undo")
         with Journal.open(Path(DB)) as journal:
             assert _comparable(journal.state()) == expected
 
@@ -900,28 +899,30 @@ def _comparable(state: CampaignState) -> dict[str, Any]:
 # -- replay ----------------------------------------------------------------------------------------
 
 
-def _play_a_session(rulebook: Any) -> None:
-    start("rouge", "noid_262", "ash")
-    ok("check", "rouge.yaml", "reflex", "--seed", "11")
-    ok("check", "rouge.yaml", "mind", "--dc", "7", "--seed", "12")
-    ok("check", "rouge.yaml", "body", "--vs", "ash.yaml:reflex", "--seed", "13")
-    ok("campaign", "advance", "6h")
-    ok("use", "rouge.yaml", "red_gladiator")
-    seed = seed_for(rulebook, "free-will", "disobey", "noid_262", "strained", target="ash")
-    ok("free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed))
-    ok("check", "noid_262.yaml", "presence")
-    ok("campaign", "feed", "noid_262", "1")
+def _play_a_session(table: Table) -> None:
+    table.start("rouge", "noid_262", "ash")
+    table.ok("check", "rouge.yaml", "reflex", "--seed", "11")
+    table.ok("check", "rouge.yaml", "mind", "--dc", "7", "--seed", "12")
+    table.ok("check", "rouge.yaml", "body", "--vs", "ash.yaml:reflex", "--seed", "13")
+    table.ok("campaign", "advance", "6h")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    seed = table.seed_for("free-will", "disobey", "noid_262", "strained", target="ash")
+    table.ok(
+        "free-will", "noid_262.yaml", "--act", "disobey", "--by", "ash.yaml", "--seed", str(seed)
+    )
+    table.ok("check", "noid_262.yaml", "presence")
+    table.ok("campaign", "feed", "noid_262", "1")
 
 
-def test_replay_reproduces_every_resolution(table: Path, rulebook: Any) -> None:
-    _play_a_session(rulebook)
-    result = ok("campaign", "replay")
+def test_replay_reproduces_every_resolution(table: Table) -> None:
+    _play_a_session(table)
+    result = table.ok("campaign", "replay")
     assert result.stdout == "6 of 6 resolutions reproduce.\n"
-    replayed = json.loads(ok("campaign", "replay", "--json").stdout)
+    replayed = json.loads(table.ok("campaign", "replay", "--json").stdout)
     assert [r["seq"] for r in replayed] == [4, 5, 6, 8, 9, 10]
     assert replayed[0] == {
         "seq": 4,
-        "summary": events()[3]["summary"],
+        "summary": table.events()[3]["summary"],
         "reproduced": True,
         "differences": [],
         "same_rulebook": True,
@@ -929,20 +930,18 @@ def test_replay_reproduces_every_resolution(table: Path, rulebook: Any) -> None:
     assert all(r["reproduced"] and r["same_rulebook"] for r in replayed)
     # an explicit copy of the same rules reproduces too
     shutil.copytree(BUNDLED, "same", ignore=shutil.ignore_patterns("sheets"))
-    replayed = json.loads(ok("campaign", "replay", "--json", "--rulebook", "same").stdout)
+    replayed = json.loads(table.ok("campaign", "replay", "--json", "--rulebook", "same").stdout)
     assert all(r["reproduced"] for r in replayed)
 
 
-def test_replay_reports_what_a_changed_rulebook_no_longer_reproduces(
-    table: Path, rulebook: Any
-) -> None:
-    _play_a_session(rulebook)
+def test_replay_reports_what_a_changed_rulebook_no_longer_reproduces(table: Table) -> None:
+    _play_a_session(table)
     shutil.copytree(BUNDLED, "house", ignore=shutil.ignore_patterns("sheets"))
     core = Path("house/core.rouge")
     text = core.read_text()
     assert "const base_dc = 8\n" in text
     core.write_text(text.replace("const base_dc = 8\n", "const base_dc = 14\n"))
-    result = rouge("campaign", "replay", "--rulebook", "house")
+    result = table.rouge("campaign", "replay", "--rulebook", "house")
     assert result.exit_code == 1
     out = result.stdout
     # reflex and presence use the default difficulty; --dc 7 and the opposed roll do not
@@ -956,32 +955,34 @@ def test_replay_reports_what_a_changed_rulebook_no_longer_reproduces(
     assert out.endswith("\n3 of 6 resolutions reproduce.\n")
     replayed = {
         r["seq"]: r
-        for r in json.loads(rouge("campaign", "replay", "--json", "--rulebook", "house").stdout)
+        for r in json.loads(
+            table.rouge("campaign", "replay", "--json", "--rulebook", "house").stdout
+        )
     }
     assert replayed[4]["reproduced"] is False
     assert replayed[4]["same_rulebook"] is False
     assert replayed[5]["reproduced"] is True
     assert replayed[6]["reproduced"] is True
     # the journal itself is not changed by replaying
-    assert len(events()) == 11
+    assert len(table.events()) == 11
 
 
-def test_replay_of_a_campaign_without_resolutions(table: Path) -> None:
-    start("rouge")
-    assert ok("campaign", "replay").stdout == "0 of 0 resolutions reproduce.\n"
-    assert ok("campaign", "replay", "--json").stdout == "[]\n"
+def test_replay_of_a_campaign_without_resolutions(table: Table) -> None:
+    table.start("rouge")
+    assert table.ok("campaign", "replay").stdout == "0 of 0 resolutions reproduce.\n"
+    assert table.ok("campaign", "replay", "--json").stdout == "[]\n"
 
 
 # -- export ----------------------------------------------------------------------------------------
 
 
-def test_export_markdown(table: Path) -> None:
-    start("rouge", "nean_worker")
-    ok("campaign", "advance", "1d")
-    ok("use", "rouge.yaml", "red_gladiator")
-    ok("check", "rouge.yaml", "reflex", "--seed", "4")
-    resolution = events()[-1]
-    result = ok("campaign", "export", "--format", "markdown")
+def test_export_markdown(table: Table) -> None:
+    table.start("rouge", "nean_worker")
+    table.ok("campaign", "advance", "1d")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    table.ok("check", "rouge.yaml", "reflex", "--seed", "4")
+    resolution = table.events()[-1]
+    result = table.ok("campaign", "export", "--format", "markdown")
     assert result.stdout == lines(
         "# Campaign log: campaign.rouge.db",
         "",
@@ -999,67 +1000,67 @@ def test_export_markdown(table: Path) -> None:
         "## Where everyone stands",
         "",
         f"- **Rouge Redstar**: nectar 5, free_will 4, harm 0, manhunt 0, stress "
-        f"{who('rouge')['tracks']['stress']}; conditions: armored",
+        f"{table.who('rouge')['tracks']['stress']}; conditions: armored",
         "- **Nean worker**: nectar 3, free_will 0, harm 0, manhunt 0, stress 0; conditions: none",
     )
     # the default format, to a file
-    assert ok("campaign", "export", "-o", "session.md").stdout == "Wrote session.md.\n"
+    assert table.ok("campaign", "export", "-o", "session.md").stdout == "Wrote session.md.\n"
     assert Path("session.md").read_text() == result.stdout
-    result = rouge("campaign", "export", "-o", "session.md")
+    result = table.rouge("campaign", "export", "-o", "session.md")
     assert result.exit_code == 2
     assert result.stderr == "Error: session.md already exists; choose another file\n"
 
 
-def test_export_markdown_shows_who_left(table: Path) -> None:
-    start("rouge", "nean_worker")
-    ok("campaign", "undo")
-    assert ok("campaign", "export").stdout.endswith(
+def test_export_markdown_shows_who_left(table: Table) -> None:
+    table.start("rouge", "nean_worker")
+    table.ok("campaign", "undo")
+    assert table.ok("campaign", "export").stdout.endswith(
         "- **Nean worker** (left): nectar 4, free_will 0, harm 0, manhunt 0, stress 0; "
         "conditions: none\n"
     )
 
 
-def test_export_json(table: Path) -> None:
-    start("rouge")
-    ok("campaign", "feed", "rouge", "1")
-    result = ok("campaign", "export", "--format", "json")
+def test_export_json(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "feed", "rouge", "1")
+    result = table.ok("campaign", "export", "--format", "json")
     data = json.loads(result.stdout)
     assert set(data) == {"campaign", "created", "status", "events"}
     assert data["campaign"] == DB
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", data["created"])
-    assert data["status"] == status()
-    assert data["events"] == events()
-    ok("campaign", "export", "--format", "json", "-o", "log.json")
+    assert data["status"] == table.status()
+    assert data["events"] == table.events()
+    table.ok("campaign", "export", "--format", "json", "-o", "log.json")
     assert json.loads(Path("log.json").read_text()) == data
 
 
 # -- the sheets, verify ----------------------------------------------------------------------------
 
 
-def test_sheet_files_are_never_written(table: Path) -> None:
-    sheets = sorted(table.glob("*.yaml"))
+def test_sheet_files_are_never_written(table: Table) -> None:
+    sheets = sorted(table.path.glob("*.yaml"))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sheets}
-    start("rouge", "nean_worker", "ash")
-    ok("use", "rouge.yaml", "red_gladiator")
-    ok("check", "rouge.yaml", "reflex", "--seed", "1")
-    ok("campaign", "advance", "2w")
-    ok("campaign", "feed", "nean_worker", "3")
-    ok("campaign", "undo")
-    ok("campaign", "export", "-o", "out.md")
+    table.start("rouge", "nean_worker", "ash")
+    table.ok("use", "rouge.yaml", "red_gladiator")
+    table.ok("check", "rouge.yaml", "reflex", "--seed", "1")
+    table.ok("campaign", "advance", "2w")
+    table.ok("campaign", "feed", "nean_worker", "3")
+    table.ok("campaign", "undo")
+    table.ok("campaign", "export", "-o", "out.md")
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sheets} == before
-    assert who("rouge")["resources"] != {"nectar": 7}
+    assert table.who("rouge")["resources"] != {"nectar": 7}
 
 
-def test_verify(table: Path) -> None:
-    start("rouge")
-    ok("campaign", "advance", "1d")
-    assert ok("campaign", "verify").stdout == "integrity: ok; 2 events\n"
+def test_verify(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "advance", "1d")
+    assert table.ok("campaign", "verify").stdout == "integrity: ok; 2 events\n"
 
 
 # -- the library -----------------------------------------------------------------------------------
 
 
-def test_append_outside_a_transaction_is_refused(table: Path) -> None:
+def test_append_outside_a_transaction_is_refused(table: Table) -> None:
     with Journal.create(Path(DB)) as journal:
         state = journal.state()
         with pytest.raises(RuntimeError):
@@ -1067,9 +1068,11 @@ def test_append_outside_a_transaction_is_refused(table: Path) -> None:
         assert journal.count() == 0
 
 
-def test_a_failed_command_writes_nothing(table: Path, rulebook: Any) -> None:
+def test_a_failed_command_writes_nothing(table: Table, bundled_rulebook: Rulebook) -> None:
     with Journal.create(Path(DB)) as journal:
-        actions.join(journal, rulebook, [read_character(Path("rouge.yaml"), rulebook)])
+        actions.join(
+            journal, bundled_rulebook, [read_character(Path("rouge.yaml"), bundled_rulebook)]
+        )
         with pytest.raises(ZeroDivisionError), journal.transaction():
             state = journal.state()
             journal.append(state, "time", 60, {"minutes": 60, "from": 0, "applied": []})
@@ -1078,23 +1081,23 @@ def test_a_failed_command_writes_nothing(table: Path, rulebook: Any) -> None:
         assert journal.state().time == 0
 
 
-def test_create_refuses_an_existing_file(table: Path) -> None:
+def test_create_refuses_an_existing_file(table: Table) -> None:
     Journal.create(Path(DB)).close()
     with pytest.raises(CampaignError, match="already exists"):
         Journal.create(Path(DB))
 
 
 def test_snapshots_give_the_same_state_as_folding_every_event(
-    table: Path, rulebook: Any, monkeypatch: pytest.MonkeyPatch
+    table: Table, bundled_rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(journal_module, "SNAPSHOT_EVERY", 3)
-    sheets = [read_character(Path(f"{n}.yaml"), rulebook) for n in ("rouge", "nean_worker")]
+    sheets = [read_character(Path(f"{n}.yaml"), bundled_rulebook) for n in ("rouge", "nean_worker")]
     with Journal.create(Path(DB)) as journal:
-        actions.join(journal, rulebook, sheets)
+        actions.join(journal, bundled_rulebook, sheets)
         for step in range(20):
-            actions.advance(journal, rulebook, 7 * 60 + step)
+            actions.advance(journal, bundled_rulebook, 7 * 60 + step)
             if step % 4 == 0:
-                actions.feed(journal, rulebook, "nean_worker", 2, "nectar")
+                actions.feed(journal, bundled_rulebook, "nean_worker", 2, "nectar")
             if step % 7 == 3:
                 actions.undo(journal)
         snapshots = journal.db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]

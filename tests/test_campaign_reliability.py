@@ -15,17 +15,15 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from rouge_rpg.campaign import actions
 from rouge_rpg.campaign.journal import APPLICATION_ID, SCHEMA_VERSION, CampaignError, Journal
-from rouge_rpg.cli import cli
-from rouge_rpg.rules import load
+from rouge_rpg.rules import Rulebook
 from rouge_rpg.sheets import read_character
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,18 +32,11 @@ SHEETS = ROOT / "rulebooks" / "metallic_rouge" / "sheets"
 CHILD_TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
-def rulebook() -> Any:
-    return load()
+#: Each test runs in its own empty folder, with no ROUGE_CAMPAIGN.
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
-@pytest.fixture(autouse=True)
-def _no_active_campaign(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-def make_campaign(path: Path, rulebook: Any, advances: int = 0) -> None:
+def make_campaign(path: Path, rulebook: Rulebook, advances: int = 0) -> None:
     """A real campaign: two characters, a few events."""
     sheets = [read_character(SHEETS / f"{n}.yaml", rulebook) for n in ("rouge", "nean_worker")]
     with Journal.create(path, {"rulebooks": [], "rulebook_title": rulebook.title}) as journal:
@@ -55,20 +46,8 @@ def make_campaign(path: Path, rulebook: Any, advances: int = 0) -> None:
             actions.feed(journal, rulebook, "nean_worker", 1 + step % 3, "nectar")
 
 
-def integrity(path: Path) -> str:
-    db = sqlite3.connect(path)
-    try:
-        return "; ".join(str(r[0]) for r in db.execute("PRAGMA integrity_check"))
-    finally:
-        db.close()
-
-
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rouge(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 def child(script: str, *args: str) -> subprocess.Popen[str]:
@@ -140,10 +119,15 @@ APPENDER = """
 
 @pytest.mark.parametrize("kill_after", [1, 25, 60])
 def test_a_writer_killed_with_sigkill_loses_nothing_it_committed(
-    tmp_path: Path, rulebook: Any, reaper: list[subprocess.Popen[str]], kill_after: int
+    tmp_path: Path,
+    bundled_rulebook: Rulebook,
+    reaper: list[subprocess.Popen[str]],
+    kill_after: int,
+    rouge: Callable[..., Result],
+    sqlite_integrity: Callable[[Path], str],
 ) -> None:
     path = tmp_path / "killed.db"
-    make_campaign(path, rulebook)
+    make_campaign(path, bundled_rulebook)
     reported: list[int] = []
     for _round in range(3):  # killed, reopened, killed again: the file stays whole
         proc = child(APPENDER, str(path), "5000")
@@ -159,7 +143,7 @@ def test_a_writer_killed_with_sigkill_loses_nothing_it_committed(
         assert proc.returncode == -signal.SIGKILL
         # whatever it printed before it died was committed before it was printed
         reported.extend(int(line) for line in proc.stdout.read().split())
-    assert integrity(path) == "ok"
+    assert sqlite_integrity(path) == "ok"
     with Journal.open(path) as journal:
         seqs = [e.seq for e in journal.events()]
         assert set(reported) <= set(seqs)
@@ -190,10 +174,13 @@ FEEDER = """
 
 
 def test_two_processes_appending_at_once_lose_nothing(
-    tmp_path: Path, rulebook: Any, reaper: list[subprocess.Popen[str]]
+    tmp_path: Path,
+    bundled_rulebook: Rulebook,
+    reaper: list[subprocess.Popen[str]],
+    sqlite_integrity: Callable[[Path], str],
 ) -> None:
     path = tmp_path / "shared.db"
-    make_campaign(path, rulebook)
+    make_campaign(path, bundled_rulebook)
     with Journal.open(path) as journal:
         setup = journal.count()
     each = 200
@@ -210,7 +197,7 @@ def test_two_processes_appending_at_once_lose_nothing(
         assert out == "done\n"
         assert "locked" not in err
         assert err == ""
-    assert integrity(path) == "ok"
+    assert sqlite_integrity(path) == "ok"
     with Journal.open(path) as journal:
         assert journal.count() == setup + 2 * each
         seqs = [e.seq for e in journal.events()]
@@ -239,7 +226,9 @@ COMMANDS: list[tuple[str, ...]] = [
 ]
 
 
-def assert_refused(path: Path, *, commands: list[tuple[str, ...]] = COMMANDS) -> list[str]:
+def assert_refused(
+    rouge: Callable[..., Result], path: Path, *, commands: list[tuple[str, ...]] = COMMANDS
+) -> list[str]:
     """Every command: `Error: ...`, exit 2, the file's bytes unchanged, no -wal/-shm left."""
     before = digest(path)
     messages = []
@@ -273,31 +262,35 @@ def nothing_in_a_wal(path: Path) -> None:
     assert not wal.exists() or wal.stat().st_size == 0
 
 
-def test_random_bytes_are_refused(tmp_path: Path) -> None:
+def test_random_bytes_are_refused(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     path = tmp_path / "noise.db"
     path.write_bytes(os.urandom(64 * 1024))
-    messages = assert_refused(path)
+    messages = assert_refused(rouge, path)
     assert messages[0] == f"Error: {path} is not a rouge campaign (not an SQLite database)\n"
     no_sidecars(path)
 
 
-def test_an_empty_file_and_a_text_file_are_refused(tmp_path: Path) -> None:
+def test_an_empty_file_and_a_text_file_are_refused(
+    tmp_path: Path, rouge: Callable[..., Result]
+) -> None:
     for path, data in ((tmp_path / "empty.db", b""), (tmp_path / "notes.db", b"day 1: ...\n")):
         path.write_bytes(data)
-        assert_refused(path, commands=[("status",), ("advance", "1h")])
+        assert_refused(rouge, path, commands=[("status",), ("advance", "1h")])
         no_sidecars(path)
 
 
-def test_a_folder_is_refused(tmp_path: Path) -> None:
+def test_a_folder_is_refused(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     (tmp_path / "folder.db").mkdir()
     result = rouge("campaign", "status", "--campaign", str(tmp_path / "folder.db"))
     assert result.exit_code == 2
     assert result.stderr == f"Error: {tmp_path / 'folder.db'} is a folder, not a campaign file\n"
 
 
-def test_a_truncated_campaign_is_refused(tmp_path: Path, rulebook: Any) -> None:
+def test_a_truncated_campaign_is_refused(
+    tmp_path: Path, bundled_rulebook: Rulebook, rouge: Callable[..., Result]
+) -> None:
     original = tmp_path / "whole.db"
-    make_campaign(original, rulebook, advances=60)
+    make_campaign(original, bundled_rulebook, advances=60)
     size = original.stat().st_size
     assert size >= 8 * 4096
     for keep in (size // 2, 4096 + 100, 200):
@@ -305,14 +298,21 @@ def test_a_truncated_campaign_is_refused(tmp_path: Path, rulebook: Any) -> None:
         shutil.copy(original, path)
         with path.open("r+b") as handle:
             handle.truncate(keep)
-        messages = assert_refused(path)
+        messages = assert_refused(rouge, path)
         assert "damaged" in messages[0] or "not a rouge campaign" in messages[0], messages[0]
         nothing_in_a_wal(path)
 
 
-def test_a_campaign_with_garbage_in_its_middle_is_refused(tmp_path: Path, rulebook: Any) -> None:
+def test_a_campaign_with_garbage_in_its_middle_is_refused(
+    tmp_path: Path,
+    bundled_rulebook: Rulebook,
+    sqlite_integrity: Callable[[Path], str],
+    rouge: Callable[..., Result],
+) -> None:
     original = tmp_path / "whole.db"
-    make_campaign(original, rulebook, advances=60)  # fewer events than a snapshot: all are read
+    make_campaign(
+        original, bundled_rulebook, advances=60
+    )  # fewer events than a snapshot: all are read
     page_size = 4096
     db = sqlite3.connect(original)
     try:
@@ -334,19 +334,21 @@ def test_a_campaign_with_garbage_in_its_middle_is_refused(tmp_path: Path, rulebo
     check = tmp_path / "check.db"
     shutil.copy(path, check)
     try:
-        found = integrity(check)
+        found = sqlite_integrity(check)
     except sqlite3.DatabaseError as error:
         found = str(error)
     assert found != "ok"
-    messages = assert_refused(path)
+    messages = assert_refused(rouge, path)
     assert messages[0].startswith(f"Error: {path} is damaged: ")
     nothing_in_a_wal(path)
 
 
-def test_a_campaign_with_a_damaged_event_is_refused(tmp_path: Path, rulebook: Any) -> None:
+def test_a_campaign_with_a_damaged_event_is_refused(
+    tmp_path: Path, bundled_rulebook: Rulebook, rouge: Callable[..., Result]
+) -> None:
     """The page is sound but an event's text is not JSON: refused as damaged, not a crash."""
     path = tmp_path / "bad_event.db"
-    make_campaign(path, rulebook, advances=3)
+    make_campaign(path, bundled_rulebook, advances=3)
     db = sqlite3.connect(path)
     try:
         db.execute("UPDATE events SET payload = '{not json' WHERE seq = 4")
@@ -359,7 +361,9 @@ def test_a_campaign_with_a_damaged_event_is_refused(tmp_path: Path, rulebook: An
 
 
 @pytest.mark.parametrize("wal", [False, True])
-def test_a_foreign_sqlite_file_is_refused_and_untouched(tmp_path: Path, wal: bool) -> None:
+def test_a_foreign_sqlite_file_is_refused_and_untouched(
+    tmp_path: Path, wal: bool, rouge: Callable[..., Result]
+) -> None:
     path = tmp_path / "inventory.db"
     db = sqlite3.connect(path)
     try:
@@ -371,7 +375,7 @@ def test_a_foreign_sqlite_file_is_refused_and_untouched(tmp_path: Path, wal: boo
     finally:
         db.close()
     no_sidecars(path)
-    messages = assert_refused(path)
+    messages = assert_refused(rouge, path)
     assert messages[0] == f"Error: {path} is an SQLite database, but not a rouge campaign\n"
     no_sidecars(path)
     db = sqlite3.connect(path)
@@ -385,7 +389,7 @@ def test_a_foreign_sqlite_file_is_refused_and_untouched(tmp_path: Path, wal: boo
         db.close()
 
 
-def test_init_never_overwrites_a_foreign_file(tmp_path: Path) -> None:
+def test_init_never_overwrites_a_foreign_file(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     path = tmp_path / "inventory.db"
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE items (name TEXT)")
@@ -397,16 +401,18 @@ def test_init_never_overwrites_a_foreign_file(tmp_path: Path) -> None:
     assert digest(path) == before
 
 
-def test_a_file_from_a_newer_schema_is_refused_and_untouched(tmp_path: Path, rulebook: Any) -> None:
+def test_a_file_from_a_newer_schema_is_refused_and_untouched(
+    tmp_path: Path, bundled_rulebook: Rulebook, rouge: Callable[..., Result]
+) -> None:
     path = tmp_path / "future.db"
-    make_campaign(path, rulebook, advances=2)
+    make_campaign(path, bundled_rulebook, advances=2)
     db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA user_version = 99")
         db.commit()
     finally:
         db.close()
-    messages = assert_refused(path)
+    messages = assert_refused(rouge, path)
     assert messages[0] == (
         f"Error: {path} was written by a newer rouge (schema 99; this one reads up to "
         f"{SCHEMA_VERSION})\n"
@@ -416,7 +422,12 @@ def test_a_file_from_a_newer_schema_is_refused_and_untouched(tmp_path: Path, rul
         Journal.open(path)
 
 
-def test_an_empty_campaign_at_version_0_is_migrated(tmp_path: Path, rulebook: Any) -> None:
+def test_an_empty_campaign_at_version_0_is_migrated(
+    tmp_path: Path,
+    bundled_rulebook: Rulebook,
+    rouge: Callable[..., Result],
+    sqlite_integrity: Callable[[Path], str],
+) -> None:
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
     try:
@@ -446,14 +457,16 @@ def test_an_empty_campaign_at_version_0_is_migrated(tmp_path: Path, rulebook: An
     with Journal.open(path) as journal:
         assert journal.count() == 2
         assert journal.state().characters["rouge"].resources == {"nectar": 6}
-    assert integrity(path) == "ok"
+    assert sqlite_integrity(path) == "ok"
 
 
-def test_a_read_only_campaign_is_refused(tmp_path: Path, rulebook: Any) -> None:
+def test_a_read_only_campaign_is_refused(
+    tmp_path: Path, bundled_rulebook: Rulebook, rouge: Callable[..., Result]
+) -> None:
     if os.geteuid() == 0:
         pytest.skip("root may write to any file")
     path = tmp_path / "locked.db"
-    make_campaign(path, rulebook)
+    make_campaign(path, bundled_rulebook)
     path.chmod(0o444)
     try:
         result = rouge("campaign", "status", "--campaign", str(path))

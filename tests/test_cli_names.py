@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,26 +10,24 @@ from click.testing import CliRunner
 
 from rouge_rpg.cli import cli
 
-SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
+#: Each test runs in its own empty folder, with no ROUGE_CAMPAIGN.
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
-    return CliRunner()
-
-
-def test_a_misspelt_attribute_gets_a_suggestion(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["check", str(SHEETS / "rouge.yaml"), "reflx", "--dc", "9"])
+def test_a_misspelt_attribute_gets_a_suggestion(
+    runner: CliRunner, bundled_sheet: Callable[[str], Path]
+) -> None:
+    result = runner.invoke(cli, ["check", str(bundled_sheet("rouge")), "reflx", "--dc", "9"])
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: the rulebook has no check or attribute 'reflx'\ndid you mean 'reflex'?\n"
     )
 
 
-def test_an_act_is_pointed_to_free_will(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["check", str(SHEETS / "rouge.yaml"), "harm_human"])
+def test_an_act_is_pointed_to_free_will(
+    runner: CliRunner, bundled_sheet: Callable[[str], Path]
+) -> None:
+    result = runner.invoke(cli, ["check", str(bundled_sheet("rouge")), "harm_human"])
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: 'harm_human' is an act, not a check or attribute\n"
@@ -36,8 +35,8 @@ def test_an_act_is_pointed_to_free_will(runner: CliRunner) -> None:
     )
 
 
-def test_a_power_is_pointed_to_use(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["check", str(SHEETS / "giallon.yaml"), "thunderbolt"])
+def test_a_power_is_pointed_to_use(runner: CliRunner, bundled_sheet: Callable[[str], Path]) -> None:
+    result = runner.invoke(cli, ["check", str(bundled_sheet("giallon")), "thunderbolt"])
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: 'thunderbolt' is a power, not a check or attribute\n"

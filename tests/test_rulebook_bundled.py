@@ -44,13 +44,6 @@ NINE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def rulebook() -> Rulebook:
-    loaded = read()
-    assert loaded.rulebook is not None, "the bundled rulebook has errors"
-    return loaded.rulebook
-
-
 def test_bundled_rulebook_loads_without_any_diagnostic() -> None:
     loaded = read()
     shown = [
@@ -76,13 +69,13 @@ def coverage_rows() -> list[list[str]]:
     return rows
 
 
-def test_coverage_table_names_only_existing_rules(rulebook: Rulebook) -> None:
+def test_coverage_table_names_only_existing_rules(bundled_rulebook: Rulebook) -> None:
     rows = coverage_rows()
     for name, source, ids in rows:
         assert source in {"article", "house"}, f"{name}: source {source!r}"
         assert re.findall(r"`([^`]+)`", ids), f"{name}: no rule ids"
     ids = {i for _, _, cell in rows for i in re.findall(r"`([^`]+)`", cell)}
-    missing = sorted(i for i in ids if rulebook.get(i) is None)
+    missing = sorted(i for i in ids if bundled_rulebook.get(i) is None)
     assert not missing, "Coverage names rules the rulebook lacks: " + ", ".join(missing)
 
 
@@ -92,9 +85,9 @@ def test_coverage_table_has_a_row_for_every_group() -> None:
     assert not absent, "no Coverage row for: " + ", ".join(absent)
 
 
-def test_all_nine_slots_of_the_immortal_nine_exist(rulebook: Rulebook) -> None:
+def test_all_nine_slots_of_the_immortal_nine_exist(bundled_rulebook: Rulebook) -> None:
     for member in NINE:
-        found = rulebook.get(member)
+        found = bundled_rulebook.get(member)
         assert isinstance(found, ast.Member), member
         assert found.faction.text == "immortal_nine", member
 
@@ -108,36 +101,38 @@ def test_the_sheets_folder_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("path", sheet_paths(), ids=lambda p: p.name)
-def test_sheet_refers_to_existing_rules(path: Path, rulebook: Rulebook) -> None:
+def test_sheet_refers_to_existing_rules(path: Path, bundled_rulebook: Rulebook) -> None:
     sheet = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(sheet, dict), f"{path.name} is not a mapping"
     for key in ("name", "faction", "attributes"):
         assert key in sheet, f"{path.name} has no {key!r}"
-    faction = rulebook.get(sheet["faction"])
+    faction = bundled_rulebook.get(sheet["faction"])
     assert isinstance(faction, ast.Faction), f"{path.name}: no faction {sheet['faction']!r}"
     attributes = sheet["attributes"]
     assert isinstance(attributes, dict)
     for name in attributes:
-        assert isinstance(rulebook.get(name), ast.Attribute), f"{path.name}: no attribute {name!r}"
+        assert isinstance(bundled_rulebook.get(name), ast.Attribute), (
+            f"{path.name}: no attribute {name!r}"
+        )
     for ability in sheet.get("abilities") or []:
-        found = rulebook.get(ability)
+        found = bundled_rulebook.get(ability)
         assert isinstance(found, ast.Ability), f"{path.name}: no ability or power {ability!r}"
     member = sheet.get("member")
     if member is not None:
-        found = rulebook.get(member)
+        found = bundled_rulebook.get(member)
         assert isinstance(found, ast.Member), f"{path.name}: no member {member!r}"
         wrong = f"{path.name}: {member} is a member of {found.faction}, not {sheet['faction']}"
         assert found.faction.text == sheet["faction"], wrong
 
 
 def test_the_content_hash_does_not_depend_on_where_the_rulebook_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_rulebook: Rulebook
 ) -> None:
     import shutil
 
     from rouge_rpg.rules import load
 
-    bundled = load()
+    bundled = bundled_rulebook
     copy = tmp_path / "copy"
     shutil.copytree(Path(__file__).parent.parent / "rulebooks" / "metallic_rouge", copy)
     monkeypatch.chdir(tmp_path)
@@ -146,3 +141,103 @@ def test_the_content_hash_does_not_depend_on_where_the_rulebook_is(
         (copy / "core.rouge").read_text(encoding="utf-8") + "\n# a house note\n", encoding="utf-8"
     )
     assert load("copy").content_hash != bundled.content_hash
+
+
+# -- the memo of loaded rulebooks ------------------------------------------------------------
+
+
+@pytest.fixture
+def basic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the basic test rulebook, in the working folder."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "data" / "good" / "basic", tmp_path / "basic")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "basic"
+
+
+def test_loading_unchanged_files_again_gives_the_same_rulebook(basic: Path) -> None:
+    from rouge_rpg.rules import load
+
+    assert load() is load()
+    first = load("basic")
+    assert load("basic") is first
+    assert load(str(basic)) is first
+    again = read("basic")
+    assert again.rulebook is first
+    assert not again.diagnostics
+
+
+def test_a_changed_file_is_read_again_whatever_its_time(basic: Path) -> None:
+    import os
+
+    from rouge_rpg.rules import load
+
+    first = load("basic")
+    core = basic / "core.rouge"
+    text = core.read_text(encoding="utf-8")
+    stat = core.stat()
+    changed = text.replace("# ", "#_", 1)
+    assert changed != text and len(changed) == len(text)
+    core.write_text(changed, encoding="utf-8")
+    os.utime(core, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    second = load("basic")
+    assert second is not first
+    assert second.content_hash != first.content_hash
+    assert second.sources["basic/core.rouge"] == changed
+    core.write_text(text, encoding="utf-8")
+    assert load("basic").content_hash == first.content_hash
+
+
+def test_an_included_file_that_breaks_or_goes_is_seen(basic: Path) -> None:
+    from rouge_rpg.rules import load
+
+    load("basic")
+    factions = basic / "world" / "factions.rouge"
+    text = factions.read_text(encoding="utf-8")
+    factions.write_text(text + "\nthis is not a definition\n", encoding="utf-8")
+    assert read("basic").errors
+    factions.write_text(text, encoding="utf-8")
+    assert not read("basic").errors
+    factions.unlink()
+    assert read("basic").errors
+
+
+def test_a_new_file_that_is_not_included_gives_its_warning(basic: Path) -> None:
+    first = read("basic")
+    (basic / "extra.rouge").write_text("# nothing yet\n", encoding="utf-8")
+    second = read("basic")
+    assert [d.message for d in second.diagnostics] == [
+        "basic/extra.rouge is not included by rulebook.rouge, so it is not read"
+    ]
+    assert second.rulebook is not first.rulebook
+
+
+def test_the_same_files_elsewhere_are_shown_where_they_are(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from rouge_rpg.rules import load
+
+    here = load("basic")
+    shutil.copytree(basic, basic.parent / "other")
+    there = load("other")
+    assert there is not here
+    assert there.content_hash == here.content_hash
+    assert there.folders == ("other",) and here.folders == ("basic",)
+    monkeypatch.chdir(basic)
+    moved = load(".")
+    assert moved.content_hash == here.content_hash
+    assert moved.files[0] == "rulebook.rouge"
+    assert {d.file for d in moved.definitions.values()} <= set(moved.files)
+
+
+def test_the_run_caches_parser_tables_in_its_own_folder(
+    cache_dir: Path, bundled_rulebook: Rulebook
+) -> None:
+    import os
+
+    assert os.environ["ROUGE_CACHE_DIR"] == os.environ["XDG_CACHE_HOME"] == str(cache_dir)
+    assert not cache_dir.resolve().is_relative_to((Path.home() / ".cache").resolve())
+    assert [p for p in cache_dir.rglob("*") if p.is_file()], "the rules parser cached nothing"

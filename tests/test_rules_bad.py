@@ -10,12 +10,12 @@ overlay: the folders listed there are checked first, then it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
 
-from rouge_rpg.cli import cli
 from rouge_rpg.rules import read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +34,8 @@ def _arguments(name: str) -> list[str]:
     return [*before, f"tests/data/bad/{name}"]
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+#: Paths in messages are relative to the working folder: run from the repository root.
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def test_corpus_is_complete() -> None:
@@ -47,9 +46,9 @@ def test_corpus_is_complete() -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_check_prints_expected(name: str) -> None:
+def test_check_prints_expected(name: str, rouge: Callable[..., Result]) -> None:
     expected = (BAD / name / "expected.txt").read_text(encoding="utf-8")
-    result = CliRunner().invoke(cli, ["rules", "check", *_arguments(name)])
+    result = rouge("rules", "check", *_arguments(name))
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stdout == expected
     assert result.exit_code == (0 if name in WARNING_ONLY else 1)
@@ -73,11 +72,11 @@ def test_every_diagnostic_is_placed_and_shown(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_json_matches_text(name: str) -> None:
+def test_json_matches_text(name: str, rouge: Callable[..., Result]) -> None:
     """`--json` reports the same problems, in the same order, at the same places."""
     import json
 
-    result = CliRunner().invoke(cli, ["rules", "check", "--json", *_arguments(name)])
+    result = rouge("rules", "check", "--json", *_arguments(name))
     found = json.loads(result.stdout)
     expected = [
         HEAD.match(line).groups()  # type: ignore[union-attr]

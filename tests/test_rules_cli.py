@@ -7,12 +7,11 @@ tests/data/good/basic and its house-rules overlay tests/data/good/overlay.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from rouge_rpg.cli import cli
+from click.testing import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 BASIC = "tests/data/good/basic"
@@ -20,13 +19,8 @@ OVERLAY = "tests/data/good/overlay"
 FACTIONS = f"{BASIC}/world/factions.rouge"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["rules", *args])
+#: Paths in messages are relative to the working folder: run from the repository root.
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def lines(*text: str) -> str:
@@ -36,27 +30,27 @@ def lines(*text: str) -> str:
 # -- rouge rules check ----------------------------------------------------------------------
 
 
-def test_check_valid_rulebook() -> None:
-    result = run("check", BASIC)
+def test_check_valid_rulebook(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", BASIC)
     assert result.exit_code == 0
     assert result.stdout == "Basic Rules: 35 definitions in 4 files, no errors\n"
     assert result.stderr == ""
 
 
-def test_check_with_overlay() -> None:
-    result = run("check", BASIC, OVERLAY)
+def test_check_with_overlay(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", BASIC, OVERLAY)
     assert result.exit_code == 0
     assert result.stdout == "Basic Rules + House Rules: 37 definitions in 6 files, no errors\n"
 
 
-def test_check_json_of_valid_rulebook_is_empty_list() -> None:
-    result = run("check", "--json", BASIC)
+def test_check_json_of_valid_rulebook_is_empty_list(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", "--json", BASIC)
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
 
 
-def test_check_json_shape() -> None:
-    result = run("check", "--json", "tests/data/bad/unknown_name")
+def test_check_json_shape(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", "--json", "tests/data/bad/unknown_name")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [
         {
@@ -69,8 +63,8 @@ def test_check_json_shape() -> None:
     ]
 
 
-def test_check_json_of_a_warning() -> None:
-    result = run("check", "--json", "tests/data/bad/file_not_included")
+def test_check_json_of_a_warning(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", "--json", "tests/data/bad/file_not_included")
     assert result.exit_code == 0
     (found,) = json.loads(result.stdout)
     assert set(found) == {"file", "line", "column", "severity", "message"}
@@ -78,31 +72,31 @@ def test_check_json_of_a_warning() -> None:
     assert found["file"] == "tests/data/bad/file_not_included/rulebook.rouge"
 
 
-def test_check_missing_folder() -> None:
-    result = run("check", "tests/data/good/nowhere")
+def test_check_missing_folder(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", "tests/data/good/nowhere")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == "Error: tests/data/good/nowhere: no such rulebook folder\n"
 
 
-def test_check_folder_without_entry_file() -> None:
-    result = run("check", "tests/data/good")
+def test_check_folder_without_entry_file(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", "tests/data/good")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: tests/data/good has no rulebook.rouge, the file a rulebook starts from\n"
     )
 
 
-def test_check_a_file_instead_of_a_folder() -> None:
-    result = run("check", f"{BASIC}/rulebook.rouge")
+def test_check_a_file_instead_of_a_folder(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "check", f"{BASIC}/rulebook.rouge")
     assert result.exit_code == 2
     assert "is a file; a rulebook is a folder with rulebook.rouge in it" in result.stderr
 
 
-def test_check_outside_the_working_folder(tmp_path: Path) -> None:
+def test_check_outside_the_working_folder(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     """Paths outside the working folder are shown in full."""
     (tmp_path / "rulebook.rouge").write_text("kind a\nkind a\n", encoding="utf-8")
-    result = run("check", str(tmp_path))
+    result = rouge("rules", "check", str(tmp_path))
     assert result.exit_code == 1
     entry = tmp_path.resolve() / "rulebook.rouge"
     assert result.stdout == lines(
@@ -116,8 +110,8 @@ def test_check_outside_the_working_folder(tmp_path: Path) -> None:
 # -- rouge rules list -----------------------------------------------------------------------
 
 
-def test_list() -> None:
-    result = run("list", "--rulebook", BASIC)
+def test_list(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         "const       base_dc                              tests/data/good/basic/core.rouge:3",
@@ -158,8 +152,8 @@ def test_list() -> None:
     )
 
 
-def test_list_kind() -> None:
-    result = run("list", "--kind", "power", "--rulebook", BASIC)
+def test_list_kind(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--kind", "power", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         f"power  thunderbolt  Thunderbolt  {FACTIONS}:53",
@@ -167,13 +161,13 @@ def test_list_kind() -> None:
     )
 
 
-def test_list_kind_matches_the_keyword_and_the_family() -> None:
+def test_list_kind_matches_the_keyword_and_the_family(rouge: Callable[..., Result]) -> None:
     """`--kind track` lists clocks too (a clock is a track); `--kind clock` only clocks."""
-    tracks = run("list", "--kind", "track", "--json", "--rulebook", BASIC)
+    tracks = rouge("rules", "list", "--kind", "track", "--json", "--rulebook", BASIC)
     assert [r["id"] for r in json.loads(tracks.stdout)] == ["wounds", "will", "manhunt"]
-    clocks = run("list", "--kind", "clock", "--json", "--rulebook", BASIC)
+    clocks = rouge("rules", "list", "--kind", "clock", "--json", "--rulebook", BASIC)
     assert [r["id"] for r in json.loads(clocks.stdout)] == ["manhunt"]
-    abilities = run("list", "--kind", "ability", "--json", "--rulebook", BASIC)
+    abilities = rouge("rules", "list", "--kind", "ability", "--json", "--rulebook", BASIC)
     assert [r["id"] for r in json.loads(abilities.stdout)] == [
         "armor_up",
         "mend",
@@ -182,8 +176,8 @@ def test_list_kind_matches_the_keyword_and_the_family() -> None:
     ]
 
 
-def test_list_json() -> None:
-    result = run("list", "--kind", "clock", "--json", "--rulebook", BASIC)
+def test_list_json(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--kind", "clock", "--json", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [
         {
@@ -194,14 +188,14 @@ def test_list_json() -> None:
             "line": 35,
         }
     ]
-    everything = json.loads(run("list", "--json", "--rulebook", BASIC).stdout)
+    everything = json.loads(rouge("rules", "list", "--json", "--rulebook", BASIC).stdout)
     assert len(everything) == 35
     assert all(set(row) == {"kind", "id", "title", "file", "line"} for row in everything)
     assert {"kind": "const", "id": "base_dc", "title": None}.items() <= everything[0].items()
 
 
-def test_list_unknown_kind() -> None:
-    result = run("list", "--kind", "spell", "--rulebook", BASIC)
+def test_list_unknown_kind(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--kind", "spell", "--rulebook", BASIC)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
@@ -211,8 +205,10 @@ def test_list_unknown_kind() -> None:
     )
 
 
-def test_list_with_overlay() -> None:
-    result = run("list", "--kind", "condition", "--rulebook", BASIC, "--rulebook", OVERLAY)
+def test_list_with_overlay(rouge: Callable[..., Result]) -> None:
+    result = rouge(
+        "rules", "list", "--kind", "condition", "--rulebook", BASIC, "--rulebook", OVERLAY
+    )
     assert result.exit_code == 0
     assert result.stdout == lines(
         "condition  exposed   Exposed (house)  tests/data/good/overlay/rulebook.rouge:7",
@@ -222,14 +218,14 @@ def test_list_with_overlay() -> None:
         "condition  dead      Dead             tests/data/good/basic/core.rouge:48",
         "condition  awakened  Awakened         tests/data/good/basic/core.rouge:51",
     )
-    skills = run(
-        "list", "--kind", "attribute", "--json", "--rulebook", BASIC, "--rulebook", OVERLAY
+    skills = rouge(
+        "rules", "list", "--kind", "attribute", "--json", "--rulebook", BASIC, "--rulebook", OVERLAY
     )
     assert [r["id"] for r in json.loads(skills.stdout)] == ["body", "reflex", "stealth", "charm"]
 
 
-def test_list_of_a_broken_rulebook_shows_its_errors() -> None:
-    result = run("list", "--rulebook", "tests/data/bad/unknown_name")
+def test_list_of_a_broken_rulebook_shows_its_errors(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--rulebook", "tests/data/bad/unknown_name")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == lines(
@@ -241,8 +237,8 @@ def test_list_of_a_broken_rulebook_shows_its_errors() -> None:
     )
 
 
-def test_list_missing_folder() -> None:
-    result = run("list", "--rulebook", "tests/data/good/nowhere")
+def test_list_missing_folder(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "list", "--rulebook", "tests/data/good/nowhere")
     assert result.exit_code == 2
     assert result.stderr == "Error: tests/data/good/nowhere: no such rulebook folder\n"
 
@@ -250,8 +246,8 @@ def test_list_missing_folder() -> None:
 # -- rouge rules show -----------------------------------------------------------------------
 
 
-def test_show_check() -> None:
-    result = run("show", "action", "--rulebook", BASIC)
+def test_show_check(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "action", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         'check action "Action"  (tests/data/good/basic/checks.rouge:3)',
@@ -280,8 +276,8 @@ def test_show_check() -> None:
     )
 
 
-def test_show_resource() -> None:
-    result = run("show", "nectar", "--rulebook", BASIC)
+def test_show_resource(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "nectar", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         'resource nectar "Nectar"  (tests/data/good/basic/core.rouge:22)',
@@ -302,8 +298,8 @@ def test_show_resource() -> None:
     )
 
 
-def test_show_power() -> None:
-    result = run("show", "thunderbolt", "--rulebook", BASIC)
+def test_show_power(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "thunderbolt", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         f'power thunderbolt "Thunderbolt"  ({FACTIONS}:53)',
@@ -337,8 +333,8 @@ def test_show_power() -> None:
     )
 
 
-def test_show_constraint() -> None:
-    result = run("show", "asimov_code", "--rulebook", BASIC)
+def test_show_constraint(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "asimov_code", "--rulebook", BASIC)
     assert result.exit_code == 0
     assert result.stdout == lines(
         f'constraint asimov_code "The Asimov Code"  ({FACTIONS}:73)',
@@ -358,8 +354,8 @@ def test_show_constraint() -> None:
     )
 
 
-def test_show_overridden_definition() -> None:
-    result = run("show", "exposed", "--rulebook", BASIC, "--rulebook", OVERLAY)
+def test_show_overridden_definition(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "exposed", "--rulebook", BASIC, "--rulebook", OVERLAY)
     assert result.exit_code == 0
     assert result.stdout == lines(
         'condition exposed "Exposed (house)"  (tests/data/good/overlay/rulebook.rouge:7)',
@@ -381,8 +377,8 @@ def test_show_overridden_definition() -> None:
         "shutdown", "strike", "free_will", "neans", "giallon", "nius", "armor_up", "mend", "hide",
     ],
 )  # fmt: skip
-def test_show_every_kind(definition_id: str) -> None:
-    result = run("show", definition_id, "--rulebook", BASIC)
+def test_show_every_kind(definition_id: str, rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", definition_id, "--rulebook", BASIC)
     assert result.exit_code == 0
     head, blank, *rest = result.stdout.splitlines()
     assert f" {definition_id}" in head
@@ -390,8 +386,8 @@ def test_show_every_kind(definition_id: str) -> None:
     assert rest and rest[-1] != ""
 
 
-def test_show_unknown_id() -> None:
-    result = run("show", "thunderbolts", "--rulebook", BASIC)
+def test_show_unknown_id(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "thunderbolts", "--rulebook", BASIC)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == lines(
@@ -400,14 +396,14 @@ def test_show_unknown_id() -> None:
     )
 
 
-def test_show_missing_folder() -> None:
-    result = run("show", "action", "--rulebook", "tests/data/good/nowhere")
+def test_show_missing_folder(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "action", "--rulebook", "tests/data/good/nowhere")
     assert result.exit_code == 2
     assert result.stderr == "Error: tests/data/good/nowhere: no such rulebook folder\n"
 
 
-def test_show_folder_without_entry_file() -> None:
-    result = run("show", "action", "--rulebook", "tests/data")
+def test_show_folder_without_entry_file(rouge: Callable[..., Result]) -> None:
+    result = rouge("rules", "show", "action", "--rulebook", "tests/data")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: tests/data has no rulebook.rouge, the file a rulebook starts from\n"

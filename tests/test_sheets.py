@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from rouge_rpg.cli import cli
 from rouge_rpg.diagnostics import Diagnostic
 from rouge_rpg.errors import CheckFailed, InputError, LimitError, RougeError
-from rouge_rpg.rules import Rulebook, ast, read
+from rouge_rpg.rules import Rulebook, ast
 from rouge_rpg.rules import load as load_rulebook
 from rouge_rpg.sheets import Character, Sheet, load, read_character, validate
 from rouge_rpg.sheets.describe import describe
@@ -34,10 +34,8 @@ SCHEMA_CANNOT_TELL = {"prerequisites", "prerequisite_kind", "prerequisite_consta
 BUNDLED_SHEETS = sorted((ROOT / "rulebooks" / "metallic_rouge" / "sheets").glob("*.yaml"))
 
 
-@pytest.fixture(autouse=True)
-def _from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Paths in messages are relative to the working folder: run from the repository root."""
-    monkeypatch.chdir(ROOT)
+#: Paths in messages are relative to the working folder: run from the repository root.
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +43,6 @@ def rulebook() -> Rulebook:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)
         return load_rulebook(RULEBOOK)
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 def relative(path: Path) -> str:
@@ -71,9 +65,9 @@ def test_the_corpora_are_complete() -> None:
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
-def test_invalid_sheet(path: Path, rulebook: Rulebook) -> None:
+def test_invalid_sheet(path: Path, rulebook: Rulebook, rouge: Callable[..., Result]) -> None:
     expected = path.with_suffix(".expected").read_text(encoding="utf-8")
-    result = run("sheet", "validate", relative(path), "--rulebook", RULEBOOK)
+    result = rouge("sheet", "validate", relative(path), "--rulebook", RULEBOOK)
     assert result.stdout == expected
     assert result.stderr == ""
     assert result.exit_code == 1
@@ -83,11 +77,11 @@ def test_invalid_sheet(path: Path, rulebook: Rulebook) -> None:
 
 
 @pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
-def test_valid_sheet(path: Path, rulebook: Rulebook) -> None:
+def test_valid_sheet(path: Path, rulebook: Rulebook, rouge: Callable[..., Result]) -> None:
     validated = validate(load(relative(path)), rulebook)
     assert validated.diagnostics == []
     assert validated.character is not None
-    result = run("sheet", "validate", relative(path), "--rulebook", RULEBOOK)
+    result = rouge("sheet", "validate", relative(path), "--rulebook", RULEBOOK)
     assert result.stdout == f"{relative(path)}: valid\n"
     assert result.exit_code == 0
 
@@ -471,8 +465,10 @@ def test_the_schema_knows_who_may_hold_what(rulebook: Rulebook) -> None:
 # -- the command line ---------------------------------------------------------------------------
 
 
-def test_validate_reports_every_file_then_exits_with_the_worst_status() -> None:
-    result = run(
+def test_validate_reports_every_file_then_exits_with_the_worst_status(
+    rouge: Callable[..., Result],
+) -> None:
+    result = rouge(
         "sheet",
         "validate",
         "tests/data/sheets/valid/naomi.yaml",
@@ -495,8 +491,10 @@ def test_validate_reports_every_file_then_exits_with_the_worst_status() -> None:
     )
 
 
-def test_validate_exits_1_when_a_sheet_is_invalid_and_none_unreadable() -> None:
-    result = run(
+def test_validate_exits_1_when_a_sheet_is_invalid_and_none_unreadable(
+    rouge: Callable[..., Result],
+) -> None:
+    result = rouge(
         "sheet",
         "validate",
         "tests/data/sheets/valid/naomi.yaml",
@@ -507,8 +505,10 @@ def test_validate_exits_1_when_a_sheet_is_invalid_and_none_unreadable() -> None:
     assert result.exit_code == 1
 
 
-def test_validate_a_file_that_is_not_utf8() -> None:
-    result = run("sheet", "validate", "tests/data/sheets/bad/not_utf8.yaml", "--rulebook", RULEBOOK)
+def test_validate_a_file_that_is_not_utf8(rouge: Callable[..., Result]) -> None:
+    result = rouge(
+        "sheet", "validate", "tests/data/sheets/bad/not_utf8.yaml", "--rulebook", RULEBOOK
+    )
     assert result.exit_code == 2
     assert result.stdout == "tests/data/sheets/bad/not_utf8.yaml: cannot be read\n"
     assert result.stderr.startswith(
@@ -517,18 +517,18 @@ def test_validate_a_file_that_is_not_utf8() -> None:
     )
 
 
-def test_validate_a_file_over_a_limit() -> None:
-    result = run(
+def test_validate_a_file_over_a_limit(rouge: Callable[..., Result]) -> None:
+    result = rouge(
         "sheet", "validate", "tests/data/sheets/bad/billion_laughs.yaml", "--rulebook", RULEBOOK
     )
     assert result.exit_code == 2
     assert "too many nodes" in result.stderr
 
 
-def test_validate_counts_warnings(tmp_path: Path) -> None:
+def test_validate_counts_warnings(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     sheet = tmp_path / "nius.yaml"
     sheet.write_text("name: Nius\nfaction: immortal_nine\nmember: nius\nattributes: {wits: 1}\n")
-    result = run("sheet", "validate", str(sheet), "--rulebook", RULEBOOK)
+    result = rouge("sheet", "validate", str(sheet), "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert result.stdout == (
         f"{sheet}:3:9: warning: member 'nius' is deceased in the rulebook\n"
@@ -538,8 +538,8 @@ def test_validate_counts_warnings(tmp_path: Path) -> None:
     )
 
 
-def test_validate_json() -> None:
-    result = run(
+def test_validate_json(rouge: Callable[..., Result]) -> None:
+    result = rouge(
         "sheet",
         "validate",
         "tests/data/sheets/valid/naomi.yaml",
@@ -588,9 +588,11 @@ def test_validate_json() -> None:
     ]
 
 
-def test_validate_needs_a_rulebook_without_errors(tmp_path: Path) -> None:
+def test_validate_needs_a_rulebook_without_errors(
+    tmp_path: Path, rouge: Callable[..., Result]
+) -> None:
     (tmp_path / "rulebook.rouge").write_text("kind alter is nean\n")
-    result = run(
+    result = rouge(
         "sheet", "validate", "tests/data/sheets/valid/naomi.yaml", "--rulebook", str(tmp_path)
     )
     assert result.exit_code == 2
@@ -601,8 +603,8 @@ def test_validate_needs_a_rulebook_without_errors(tmp_path: Path) -> None:
     assert "unknown kind 'nean'" in result.stderr
 
 
-def test_new_prints_a_sheet() -> None:
-    result = run("sheet", "new", "--faction", "ochrona", "--name", "Jill", "--rulebook", RULEBOOK)
+def test_new_prints_a_sheet(rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "new", "--faction", "ochrona", "--name", "Jill", "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert result.stdout == new_sheet(load_rulebook(RULEBOOK), "ochrona", "Jill")
     assert result.stdout.startswith(
@@ -611,27 +613,27 @@ def test_new_prints_a_sheet() -> None:
     )
 
 
-def test_new_writes_a_file_but_never_over_one(tmp_path: Path) -> None:
+def test_new_writes_a_file_but_never_over_one(tmp_path: Path, rouge: Callable[..., Result]) -> None:
     target = tmp_path / "rouge.yaml"
     args = ["sheet", "new", "--faction", "aletheia", "--name", "Rouge", "--member", "rouge"]
-    result = run(*args, "-o", str(target), "--rulebook", RULEBOOK)
+    result = rouge(*args, "-o", str(target), "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert result.stdout == f"wrote {target}\n"
     first = target.read_text(encoding="utf-8")
     assert "member: rouge\n" in first
-    again = run(*args[:-2], "-o", str(target), "--rulebook", RULEBOOK)
+    again = rouge(*args[:-2], "-o", str(target), "--rulebook", RULEBOOK)
     assert again.exit_code == 2
     assert again.stderr == (
         f"Error: {target} already exists; not overwriting it\n"
         "choose another file, or remove this one first\n"
     )
     assert target.read_text(encoding="utf-8") == first
-    checked = run("sheet", "validate", str(target), "--rulebook", RULEBOOK)
+    checked = rouge("sheet", "validate", str(target), "--rulebook", RULEBOOK)
     assert checked.stdout == f"{target}: valid\n"
 
 
-def test_new_with_an_unknown_faction() -> None:
-    result = run("sheet", "new", "--faction", "ochrana", "--name", "X", "--rulebook", RULEBOOK)
+def test_new_with_an_unknown_faction(rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "new", "--faction", "ochrana", "--name", "X", "--rulebook", RULEBOOK)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert (
@@ -684,19 +686,21 @@ Notes
 """
 
 
-def test_show() -> None:
-    result = run("sheet", "show", "tests/data/sheets/valid/rouge.yaml", "--rulebook", RULEBOOK)
+def test_show(rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "show", "tests/data/sheets/valid/rouge.yaml", "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert result.stdout == SHOW_ROUGE
 
 
-def test_show_marks_modifiers_that_do_not_hold_now(tmp_path: Path) -> None:
+def test_show_marks_modifiers_that_do_not_hold_now(
+    tmp_path: Path, rouge: Callable[..., Result]
+) -> None:
     sheet = tmp_path / "hungry.yaml"
     sheet.write_text(
         "name: Hungry\nfaction: aletheia\nattributes: {wits: 1}\nresources: {nectar: 2}\n"
         "conditions: [exposed]\n"
     )
-    result = run("sheet", "show", str(sheet), "--rulebook", RULEBOOK)
+    result = rouge("sheet", "show", str(sheet), "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert (
         '  +2 against all "Easy to find and hit"  '
@@ -707,8 +711,8 @@ def test_show_marks_modifiers_that_do_not_hold_now(tmp_path: Path) -> None:
     assert "  exposed  Exposed  lasts 1 scene\n" in result.stdout
 
 
-def test_show_json(rulebook: Rulebook) -> None:
-    result = run(
+def test_show_json(rulebook: Rulebook, rouge: Callable[..., Result]) -> None:
+    result = rouge(
         "sheet", "show", "tests/data/sheets/valid/giallon.yaml", "--rulebook", RULEBOOK, "--json"
     )
     assert result.exit_code == 0
@@ -803,8 +807,8 @@ def test_show_json(rulebook: Rulebook) -> None:
     assert data["notes"] == ""
 
 
-def test_show_an_invalid_sheet() -> None:
-    result = run(
+def test_show_an_invalid_sheet(rouge: Callable[..., Result]) -> None:
+    result = rouge(
         "sheet", "show", "tests/data/sheets/invalid/kind_unknown.yaml", "--rulebook", RULEBOOK
     )
     assert result.exit_code == 1
@@ -819,8 +823,8 @@ def test_show_an_invalid_sheet() -> None:
     )
 
 
-def test_schema_command(rulebook: Rulebook) -> None:
-    result = run("sheet", "schema", "--rulebook", RULEBOOK)
+def test_schema_command(rulebook: Rulebook, rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "schema", "--rulebook", RULEBOOK)
     assert result.exit_code == 0
     assert json.loads(result.stdout) == schema(rulebook)
     assert result.stdout.startswith(
@@ -828,14 +832,14 @@ def test_schema_command(rulebook: Rulebook) -> None:
     )
 
 
-def test_the_sheet_group_is_listed() -> None:
-    lines = run("--help").stdout.splitlines()
+def test_the_sheet_group_is_listed(rouge: Callable[..., Result]) -> None:
+    lines = rouge("--help").stdout.splitlines()
     assert any(
         line.split()
         == ["sheet", "Validate,", "create,", "show", "and", "describe", "character", "sheets"]
         for line in lines
     )
-    listed = run("sheet", "--help").stdout
+    listed = rouge("sheet", "--help").stdout
     for command in ("validate", "new", "show", "schema"):
         assert f"  {command} " in listed
 
@@ -843,46 +847,33 @@ def test_the_sheet_group_is_listed() -> None:
 # -- the bundled rulebook's sheets --------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def bundled() -> Rulebook:
-    """The bundled rulebook; a failure that lists its errors if it does not load."""
-    loaded = read()
-    if loaded.rulebook is None:
-        rendered = "\n".join(
-            d.render(loaded.sources.get(d.span.file or "") if d.span else None)
-            for d in loaded.errors
-        )
-        pytest.fail(f"the bundled rulebook does not load:\n{rendered}", pytrace=False)
-    return loaded.rulebook
-
-
 @pytest.mark.skipif(not BUNDLED_SHEETS, reason="rulebooks/metallic_rouge/sheets/ has no sheets")
 @pytest.mark.parametrize("path", BUNDLED_SHEETS, ids=[p.stem for p in BUNDLED_SHEETS])
-def test_bundled_sheet_validates(path: Path, bundled: Rulebook) -> None:
+def test_bundled_sheet_validates(path: Path, bundled_rulebook: Rulebook) -> None:
     sheet = load(relative(path))
-    validated = validate(sheet, bundled)
+    validated = validate(sheet, bundled_rulebook)
     rendered = "\n".join(d.render(sheet.source) for d in validated.diagnostics)
     assert validated.errors == [], rendered
-    validator = Draft202012Validator(schema(bundled))
+    validator = Draft202012Validator(schema(bundled_rulebook))
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert [e.message for e in validator.iter_errors(data)] == []
 
 
-def test_bundled_factions_get_valid_new_sheets(bundled: Rulebook) -> None:
-    validator = Draft202012Validator(schema(bundled))
-    Draft202012Validator.check_schema(schema(bundled))
-    for faction, member in factions_and_members(bundled):
-        text = new_sheet(bundled, faction, "Jill Stingray", member)
-        validated = validate(parse(text, "new.yaml"), bundled)
+def test_bundled_factions_get_valid_new_sheets(bundled_rulebook: Rulebook) -> None:
+    validator = Draft202012Validator(schema(bundled_rulebook))
+    Draft202012Validator.check_schema(schema(bundled_rulebook))
+    for faction, member in factions_and_members(bundled_rulebook):
+        text = new_sheet(bundled_rulebook, faction, "Jill Stingray", member)
+        validated = validate(parse(text, "new.yaml"), bundled_rulebook)
         problems: list[Diagnostic] = validated.errors
         assert problems == [], (faction, member, [d.render() for d in problems])
         assert list(validator.iter_errors(yaml.safe_load(text))) == []
 
 
-def test_the_documented_example_is_valid(bundled: Rulebook) -> None:
+def test_the_documented_example_is_valid(bundled_rulebook: Rulebook) -> None:
     text = (ROOT / "docs" / "character-sheets.md").read_text(encoding="utf-8")
     example = text.split("## A full example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
-    validated = validate(parse(example, "example.yaml"), bundled)
+    validated = validate(parse(example, "example.yaml"), bundled_rulebook)
     assert [d.render() for d in validated.diagnostics] == []
     assert validated.character is not None
     assert validated.character.name == "Rouge Redstar"
@@ -894,14 +885,13 @@ def test_a_sheet_may_carry_the_editor_schema_line(rulebook: Rulebook) -> None:
     assert validate(parse(text, "jill.yaml"), rulebook).diagnostics == []
 
 
-def test_a_resources_mapping_lists_exactly_what_the_character_carries(tmp_path: Path) -> None:
-    from rouge_rpg.rules import load as load_rulebook
+def test_a_resources_mapping_lists_exactly_what_the_character_carries(
+    tmp_path: Path, bundled_rulebook: Rulebook, bundled_character: Callable[[str], Character]
+) -> None:
     from rouge_rpg.sheets import read_character
 
-    rulebook = load_rulebook()
-    sheets = Path(__file__).parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
-    ash = read_character(sheets / "ash.yaml", rulebook)
-    assert ash.resources == {}
+    rulebook = bundled_rulebook
+    assert bundled_character("ash").resources == {}
     worker = tmp_path / "worker.yaml"
     worker.write_text(
         "name: Worker\nfaction: neans\nattributes: {body: 2, reflex: 2, mind: 2, presence: 2}\n",

@@ -91,6 +91,8 @@ class _Reader:
         self.files: list[ast.File] = []
         self.layers: list[list[ast.File]] = []
         self.count = 0
+        # Each file read: the path it was reached by, its resolved path, its shown name.
+        self.reached: list[tuple[Path, Path, str]] = []
 
     def folder(self, folder: Path) -> None:
         shown = display_path(folder)
@@ -104,7 +106,7 @@ class _Reader:
         layer: list[ast.File] = []
         self.layers.append(layer)
         seen: set[Path] = set()
-        self.file(entry.resolve(), folder.resolve(), [], seen, layer)
+        self.file(entry.resolve(), folder.resolve(), [], seen, layer, entry)
         for path in sorted(folder.rglob("*.rouge")):
             if path.resolve() not in seen:
                 # Shown at the top of the entry file, where the missing include belongs
@@ -123,7 +125,13 @@ class _Reader:
                 )
 
     def file(
-        self, path: Path, root: Path, chain: list[Path], seen: set[Path], layer: list[ast.File]
+        self,
+        path: Path,
+        root: Path,
+        chain: list[Path],
+        seen: set[Path],
+        layer: list[ast.File],
+        reached: Path,
     ) -> None:
         seen.add(path)
         self.count += 1
@@ -132,6 +140,7 @@ class _Reader:
         shown = display_path(path)
         text = read_text(path)
         self.sources[shown] = text
+        self.reached.append((reached, path, shown))
         self.relative[shown] = f"{len(self.layers) - 1}/{path.relative_to(root).as_posix()}"
         try:
             parsed, problems = parse_text(text, shown)
@@ -157,7 +166,8 @@ class _Reader:
         layer: list[ast.File],
     ) -> None:
         span = include.span.with_file(include.file) if include.span else None
-        target = (owner.parent / include.path).resolve()
+        reached = owner.parent / include.path
+        target = reached.resolve()
         if not target.is_relative_to(root):
             self.diagnostics.append(
                 Diagnostic("error", f'include "{include.path}" leaves the rulebook\'s folder', span)
@@ -174,7 +184,7 @@ class _Reader:
             return
         if target in seen:
             return
-        self.file(target, root, chain, seen, layer)
+        self.file(target, root, chain, seen, layer, reached)
 
 
 def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
@@ -238,8 +248,22 @@ def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
 
 
 def read(*folders: str | os.PathLike[str]) -> Loaded:
-    """Parse and check rulebook folders; with none, the bundled rulebook."""
+    """Parse and check rulebook folders; with none, the bundled rulebook.
+
+    A rulebook that loads is remembered for the rest of the process (see `_Memo`):
+    reading the same unchanged files again gives the same `Rulebook` object.
+    """
     paths = [Path(f) for f in folders] or [resources.bundled_rulebook()]
+    remembered = _recall(paths)
+    if remembered is not None:
+        return remembered
+    loaded, reader = _read(paths)
+    if loaded.rulebook is not None:
+        _remember(paths, reader, loaded)
+    return loaded
+
+
+def _read(paths: list[Path]) -> tuple[Loaded, _Reader]:
     reader = _Reader()
     for path in paths:
         reader.folder(path)
@@ -263,7 +287,7 @@ def read(*folders: str | os.PathLike[str]) -> Loaded:
             title=" + ".join(titles) or display_path(paths[0]),
             content_hash=content_hash(reader.relative, reader.sources),
         )
-    return Loaded(rulebook, diagnostics, dict(reader.sources))
+    return Loaded(rulebook, diagnostics, dict(reader.sources)), reader
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int]:
@@ -278,6 +302,94 @@ def content_hash(relative: dict[str, str], sources: dict[str, str]) -> str:
         place = relative.get(name, name)
         digest.update(place.encode() + b"\0" + sources[name].encode() + b"\0")
     return digest.hexdigest()
+
+
+# -- the memo of loaded rulebooks -----------------------------------------------------------
+
+#: Most rulebooks remembered at once (one per tuple of folders), least recently used dropped.
+MEMO_SIZE = 8
+
+
+@attrs.frozen
+class _Memo:
+    """A rulebook that loaded, and what it was read from.
+
+    It is used again only if every file it read still has the same text, is reached by
+    the same path and shown under the same name (the working folder may have moved), and
+    each folder holds the same `.rouge` files (those not included give warnings). Nothing
+    else decides what a rulebook is: includes are found in the files' text. Modification
+    times play no part.
+    """
+
+    reached: tuple[tuple[Path, Path, str], ...]
+    fingerprint: str
+    loaded: Loaded
+
+
+_memo: dict[tuple[Path, ...], _Memo] = {}
+
+
+def _listing(paths: list[Path]) -> list[str]:
+    return [str(p.resolve()) for folder in paths for p in sorted(folder.rglob("*.rouge"))]
+
+
+def _fingerprint(
+    paths: list[Path], reached: list[tuple[Path, Path, str]], sources: dict[str, str]
+) -> str:
+    """A hash of the files' text, how each was reached and shown, and the folders' listing."""
+    digest = hashlib.sha256()
+    for part in [*map(display_path, paths), "\0", *_listing(paths), "\0"]:
+        digest.update(part.encode() + b"\0")
+    for via, path, shown in reached:
+        text = sources[shown]
+        digest.update(f"{via}\0{path}\0{shown}\0{len(text)}\0".encode() + text.encode())
+    return digest.hexdigest()
+
+
+def _key(paths: list[Path]) -> tuple[Path, ...]:
+    return tuple(p.resolve() for p in paths)
+
+
+def _recall(paths: list[Path]) -> Loaded | None:
+    """The remembered `Loaded` for these folders if none of their files changed."""
+    key = _key(paths)
+    memo = _memo.pop(key, None)
+    if memo is None:
+        return None
+    _memo[key] = memo  # now the most recently used
+    try:
+        sources: dict[str, str] = {}
+        reached: list[tuple[Path, Path, str]] = []
+        for via, _, _ in memo.reached:
+            path = via.resolve()
+            shown = display_path(path)
+            sources[shown] = read_text(path)
+            reached.append((via, path, shown))
+        fingerprint = _fingerprint(paths, reached, sources)
+    except (RougeError, OSError):
+        return None
+    if fingerprint != memo.fingerprint:
+        return None
+    loaded = memo.loaded
+    return Loaded(loaded.rulebook, list(loaded.diagnostics), dict(loaded.sources))
+
+
+def _remember(paths: list[Path], reader: _Reader, loaded: Loaded) -> None:
+    try:
+        fingerprint = _fingerprint(paths, reader.reached, reader.sources)
+    except OSError:
+        return
+    key = _key(paths)
+    _memo.pop(key, None)
+    while len(_memo) >= MEMO_SIZE:
+        del _memo[next(iter(_memo))]
+    kept = Loaded(loaded.rulebook, list(loaded.diagnostics), dict(loaded.sources))
+    _memo[key] = _Memo(tuple(reader.reached), fingerprint, kept)
+
+
+def forget() -> None:
+    """Drop every remembered rulebook (the next `read` parses again)."""
+    _memo.clear()
 
 
 def load(*folders: str | os.PathLike[str]) -> Rulebook:
