@@ -1,8 +1,4 @@
-"""Shared rendering helpers for the CLI: JSON lines and probability text.
-
-Free of Click at import: the `rouge roll` fast path (`cli/fast.py`) uses
-`json_line` for `--json`.
-"""
+"""Shared rendering helpers for the CLI: JSON lines and probability text."""
 
 from __future__ import annotations
 
