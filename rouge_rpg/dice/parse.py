@@ -239,10 +239,8 @@ class DiceBuilder:
     def negate(self, operand: Any) -> ast.Negate:
         return self._nest(ast.Negate(operand, span=span_of(operand)), [operand], deeper=True)  # type: ignore[no-any-return]
 
-    # Left in the list form: `RulesBuilder` overrides it and calls
-    # `super().labeled(children)`.
-    def labeled(self, children: list[Any]) -> ast.Labeled:
-        inner, token = children
+    @inline
+    def labeled(self, inner: Any, token: Any) -> ast.Labeled:
         node = ast.Labeled(
             inner, str(token)[1:-1].strip(), span=join_spans(span_of(inner), token_span(token))
         )

@@ -228,14 +228,14 @@ class RulesBuilder(_Fresh, DiceBuilder):
         path = tuple(_name(t) for t in names)
         return ast.Reference(path, span=join_spans(path[0].span, path[-1].span))
 
-    # A dice rule (`dice__labeled`): called as `DiceBuilder` calls its own rules.
-    def labeled(self, children: list[Any]) -> Any:
-        inner, token = children
+    # A dice rule (`dice__labeled`), extended: `actor[stat]` is an index, not a label.
+    @v_args(inline=True)
+    def labeled(self, inner: Any, token: Token) -> Any:
         label = str(token)[1:-1].strip()
         if isinstance(inner, ast.Reference) and inner.index is None and len(inner.path) == 1:
             index = ast.Name(label, span=token_span(token))
             return ast.Reference(inner.path, index, span=join_spans(inner.span, index.span))
-        return super().labeled(children)
+        return super().labeled(inner, token)
 
     @v_args(inline=True)
     def call(self, subject: Token, method: Token, argument: Token) -> ast.Call:
