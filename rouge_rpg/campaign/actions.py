@@ -27,7 +27,7 @@ from rouge_rpg.campaign.state import (
 from rouge_rpg.engine import Action, ActionKind, Being, Resolution, apply_changes, resolve
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.evaluate import stat
+from rouge_rpg.rules.evaluate import Context, number, stat
 from rouge_rpg.rules.rulebook import Rulebook
 
 #: Largest seed drawn for a resolution recorded without one.
@@ -361,11 +361,12 @@ def _pass_time(
             since = reached.get(mid, who.since.get(mid, start))
             if key in who.fired or end - since < trigger.lasting.amount * size:
                 continue
+            being = who.being()
             changes = [
                 (
                     e.verb,
                     e.what.text if e.what else None,
-                    None if e.amount is None else _constant(e.amount),
+                    None if e.amount is None else number(e.amount, Context(rulebook, being)),
                     None,
                 )
                 for e in trigger.effects
@@ -392,14 +393,6 @@ def _pass_time(
             entries.append(entry)
             notes.append(f"{who.name}: {condition} runs out")
     return entries, notes
-
-
-def _constant(node: object) -> int:
-    from rouge_rpg.dice import ast as dice
-
-    if isinstance(node, dice.Literal):
-        return node.value
-    raise RougeError(f"a trigger that lasts in time must use a fixed amount, not '{node}'")
 
 
 def _fold_entries(who: CharacterState, entries: Sequence[Mapping[str, Any]], now: int) -> None:
