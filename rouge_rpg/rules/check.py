@@ -40,7 +40,8 @@ BEING_FIELDS = {"name": TEXT, "kind": "kind", "faction": "faction", "member": "m
 BEING_METHODS = {"has": ("condition",), "is": ("kind", "faction", "member")}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-#: What each effect verb acts on.
+
+
 def effect_targets(verb: ast.EffectVerb) -> tuple[str, ...]:
     """The kinds of definition an effect verb acts on (none: damage, heal and narrate)."""
     match verb:
