@@ -35,6 +35,11 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
             help="An extra modifier to the roll (repeatable).",
         ),
         click.option("--seed", type=int, default=None, help="Seed for a reproducible roll."),
+        click.option(
+            "--again",
+            is_flag=True,
+            help="In a campaign: record a seeded roll that is already recorded, once more.",
+        ),
         click.option("--explain", is_flag=True, help="Show the trace: every rule consulted."),
         click.option(
             "--odds",
@@ -70,13 +75,18 @@ def _table_command(
     no_campaign: bool,
     mods: tuple[int, ...],
     seed: int | None,
+    again: bool,
     explain: bool,
     show_odds: bool,
     as_json: bool,
 ) -> None:
-    """Load, resolve (or give odds), record in the campaign if there is one, and print."""
-    from rouge_rpg.campaign.actions import Request, action_of, member, new_seed, play, run
+    """Load, resolve (or give odds), record in the campaign if there is one, and print.
+
+    SHEET and the other party are sheet files, or in a campaign the ids of its members.
+    """
+    from rouge_rpg.campaign.actions import Request, action_of, new_seed, play, run
     from rouge_rpg.campaign.journal import Journal, campaign_path
+    from rouge_rpg.campaign.members import seat_for
     from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
@@ -86,25 +96,43 @@ def _table_command(
     journal = Journal.open(path) if path is not None else None
     try:
         rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
-        actor_sheet = read_character(Path(sheet), rulebook)
-        target_sheet = read_character(Path(other), rulebook) if other else None
-        actor = Being.of(actor_sheet)
-        target = Being.of(target_sheet) if target_sheet else None
+
+        def read(file: Path) -> Any:
+            return read_character(file, rulebook)
+
+        notes: list[str] = []
         if journal is not None:
             state = journal.state()
-            actor = member(state, actor_sheet.id).being(actor_sheet)
-            if target_sheet is not None:
-                target = member(state, target_sheet.id).being(target_sheet)
+            try:
+                seats = [seat_for(state, sheet, journal.path, read)]
+            except RougeError as error:
+                raise _swapped(error, kind, name, sheet, rulebook) from None
+            if other is not None:
+                seats.append(seat_for(state, other, journal.path, read))
+            actor, target = seats[0].being, seats[1].being if other is not None else None
+            ids = [s.member.id for s in seats]
+            notes = [n for s in seats for n in s.notes]
+        else:
+            try:
+                actor_sheet = read_character(Path(sheet), rulebook)
+            except RougeError as error:
+                raise _swapped(error, kind, name, sheet, rulebook) from None
+            target_sheet = read_character(Path(other), rulebook) if other else None
+            actor = Being.of(actor_sheet)
+            target = Being.of(target_sheet) if target_sheet else None
+            ids = [actor_sheet.id, *([target_sheet.id] if target_sheet else [])]
         request = Request(
             kind,
             name,
-            actor_sheet.id,
-            target_sheet.id if target_sheet else None,
+            ids[0],
+            ids[1] if len(ids) > 1 else None,
             dict(args or {}),
             tuple(mods),
             seed if seed is not None else new_seed(),
             defense,
         )
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if show_odds:
             found = odds(rulebook, action_of(request, actor, target))
             if as_json:
@@ -116,8 +144,8 @@ def _table_command(
                     click.echo(line)
             return
         if journal is not None:
-            result, notes = play(journal, rulebook, request, actor_sheet, target_sheet)
-            state_lines = ["state:", *(f"  {n}" for n in notes)] if notes else []
+            result, landed = play(journal, rulebook, request, seeded=seed is not None, again=again)
+            state_lines = ["state:", *(f"  {n}" for n in landed)] if landed else []
             state_lines.append(f"recorded in {journal.path}")
         else:
             result = run(rulebook, request, actor, target)
@@ -131,11 +159,25 @@ def _table_command(
             click.echo(line)
         for line in state_lines:
             click.echo(line)
-        if seed is None:
+        if seed is None and journal is None:
             click.echo(f"seed {request.seed} (rouge ... --seed {request.seed} rolls it again)")
     finally:
         if journal is not None:
             journal.close()
+
+
+def _swapped(
+    error: RougeError, kind: ActionKind, name: str, sheet: str, rulebook: Any
+) -> RougeError:
+    """The error, with a hint when SHEET names a rule and the rule's place holds a sheet."""
+    if rulebook.get(sheet) is not None and rulebook.get(name) is None and error.hint is None:
+        order = {
+            "check": "rouge check SHEET CHECK",
+            "free-will": "rouge free-will SHEET --act ACT",
+            "use": "rouge use SHEET ABILITY",
+        }[kind]
+        error.hint = f"the arguments look swapped: '{sheet}' is a rule; write {order}"
+    return error
 
 
 @click.command("check")
