@@ -93,6 +93,11 @@ def check(rb: Rulebook, name: str) -> ast.Check:
     return rb.require(name, ast.Check)
 
 
+def steps(*changes: tuple[str, str | None, int | None]) -> list[Change]:
+    """Changes to apply to Kit, as (verb, what, amount)."""
+    return [Change("actor", "Kit", v, w, a) for v, w, a in changes]  # type: ignore[arg-type]
+
+
 def roll(rb: Rulebook, actor: Being, action: str, seed: int = 0, **options: object) -> Resolution:
     return resolve(rb, Action.of(rb, actor, action, **options), rng=random.Random(seed))  # type: ignore[arg-type]
 
@@ -711,7 +716,7 @@ def test_an_ability_without_a_check_is_used(rb: Rulebook) -> None:
 
 def test_apply_clamps_and_fires_every_threshold_passed(rb: Rulebook) -> None:
     kit = nean()
-    after, landed = apply_changes(rb, kit, [("damage", "harm", 10)])
+    after, landed = apply_changes(rb, kit, steps(("damage", "harm", 10)))
     assert after.tracks["harm"] == 6
     assert landed == [
         Applied("Kit", "damage", "harm", 0, 6, "Kit: Harm 0 → 6"),
@@ -723,17 +728,17 @@ def test_apply_clamps_and_fires_every_threshold_passed(rb: Rulebook) -> None:
 
 
 def test_a_jump_past_a_threshold_fires_it(rb: Rulebook) -> None:
-    after, landed = apply_changes(rb, nean(tracks={"harm": 1}), [("damage", "harm", 4)])
+    after, landed = apply_changes(rb, nean(tracks={"harm": 1}), steps(("damage", "harm", 4)))
     assert after.tracks["harm"] == 5
     assert [a.note for a in landed] == ["Kit: Harm 1 → 5", "Kit gains hurt"]
     # landing just short does not
-    _, landed = apply_changes(rb, nean(), [("damage", "harm", 2)])
+    _, landed = apply_changes(rb, nean(), steps(("damage", "harm", 2)))
     assert [a.note for a in landed] == ["Kit: Harm 0 → 2"]
 
 
 def test_triggers_chain(rb: Rulebook) -> None:
     after, landed = apply_changes(
-        rb, nean(tracks={"stress": 3, "manhunt": 4}), [("advance", "stress", None)]
+        rb, nean(tracks={"stress": 3, "manhunt": 4}), steps(("advance", "stress", None))
     )
     assert (after.tracks["stress"], after.tracks["manhunt"]) == (4, 6)
     assert "hunted" in after.conditions
@@ -745,10 +750,10 @@ def test_triggers_chain(rb: Rulebook) -> None:
 
 
 def test_resources_clamp_and_fire_at_zero(rb: Rulebook) -> None:
-    full, landed = apply_changes(rb, nean(nectar=8), [("gain", "nectar", 5)])
+    full, landed = apply_changes(rb, nean(nectar=8), steps(("gain", "nectar", 5)))
     assert full.resources["nectar"] == 10
     assert landed[0].note == "Kit: Nectar 8 → 10"
-    empty, landed = apply_changes(rb, nean(nectar=2), [("lose", "nectar", 3)])
+    empty, landed = apply_changes(rb, nean(nectar=2), steps(("lose", "nectar", 3)))
     assert empty.resources["nectar"] == 0
     assert [a.note for a in landed] == [
         "Kit: Nectar 2 → 0",
@@ -756,7 +761,7 @@ def test_resources_clamp_and_fire_at_zero(rb: Rulebook) -> None:
         "Kit shuts down.",
     ]
     # already at 0: nothing changes, nothing fires
-    again, landed = apply_changes(rb, empty, [("lose", "nectar", 1)])
+    again, landed = apply_changes(rb, empty, steps(("lose", "nectar", 1)))
     assert [a.note for a in landed] == ["Kit: Nectar 0 → 0"]
     assert again.conditions == {"shutdown"}
 
@@ -766,7 +771,7 @@ def test_set_reduce_and_conditions(rb: Rulebook) -> None:
     after, landed = apply_changes(
         rb,
         kit,
-        [
+        steps(
             ("set", "stress", 0),
             ("reduce", "free_will", 5),
             ("advance", "manhunt", None),
@@ -775,7 +780,7 @@ def test_set_reduce_and_conditions(rb: Rulebook) -> None:
             ("gain", "lucky", None),
             ("gain", "lucky", None),
             ("narrate", None, None),
-        ],
+        ),
     )
     assert after.tracks == {"stress": 0, "free_will": 0, "manhunt": 1}
     assert after.conditions == {"lucky"}
@@ -794,7 +799,7 @@ def test_a_resolutions_effects_apply(rb: Rulebook) -> None:
     wes, hal = nean("Wes", nectar=5, conditions=("plated",)), human()
     r = roll(rb, wes, "zap", target=hal)
     for who, being in (("actor", wes), ("target", hal)):
-        changes = [(e.verb, e.what, e.amount) for e in r.effects if e.who == who]
+        changes = [e for e in r.effects if e.who == who]
         after, _ = apply_changes(rb, being, changes)
         if who == "actor":
             assert after.resources["nectar"] == 2

@@ -25,7 +25,15 @@ from rouge_rpg.campaign.state import (
     apply_entries,
     character_to_json,
 )
-from rouge_rpg.engine import Action, ActionKind, Being, Resolution, apply_changes, resolve
+from rouge_rpg.engine import (
+    Action,
+    ActionKind,
+    Being,
+    Change,
+    Resolution,
+    apply_changes,
+    resolve,
+)
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number
@@ -109,19 +117,13 @@ def _lasts(rulebook: Rulebook, what: str) -> ast.Duration | None:
     return None
 
 
-#: How long a condition lasts: a rule's duration, or game minutes given by the GM.
-Lasting = ast.Duration | int
-
-
-def _expiry(duration: Lasting | None, now: int) -> int | None:
+def _expiry(duration: ast.Duration | None, now: int) -> int | None:
     """When a condition gained now for `duration` runs out, in game minutes.
 
     Rounds and scenes have no length in game time: they end at the next advance.
     """
     if duration is None:
         return None
-    if isinstance(duration, int):
-        return now + duration
     size = unit_minutes(duration.unit)
     return now + duration.amount * size if size else now + 1
 
@@ -130,7 +132,7 @@ def apply_to(
     state: CampaignState,
     rulebook: Rulebook,
     who: CharacterState,
-    changes: Sequence[tuple[ast.EffectVerb, str | None, int | None, Lasting | None]],
+    changes: Sequence[Change],
     now: int,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Apply (verb, what, amount, duration) changes to one character: entries and notes.
@@ -139,8 +141,8 @@ def apply_to(
     definition says (`lasts 1 day`), triggers' conditions included.
     """
     being = who.being()
-    durations = {what: d for verb, what, _, d in changes if verb == "gain" and d}
-    _, landed = apply_changes(rulebook, being, [(v, w, a) for v, w, a, _ in changes])
+    durations = {c.what: c.duration for c in changes if c.verb == "gain" and c.duration}
+    _, landed = apply_changes(rulebook, being, changes)
     entries: list[dict[str, Any]] = []
     notes: list[str] = []
     for a in landed:
@@ -211,18 +213,14 @@ def play(
         actor_being = actor_state.being(actor)
         target_being = target_state.being(target) if target_state and target else None
         result = run(rulebook, request, actor_being, target_being)
-        per_character: dict[
-            str, list[tuple[ast.EffectVerb, str | None, int | None, Lasting | None]]
-        ] = {}
+        per_character: dict[str, list[Change]] = {}
         for change in result.effects:
             if change.verb == "narrate":
                 continue
             owner = actor_state if change.who == "actor" else target_state
             if owner is None:
                 continue
-            per_character.setdefault(owner.id, []).append(
-                (change.verb, change.what, change.amount, change.duration)
-            )
+            per_character.setdefault(owner.id, []).append(change)
         entries: list[dict[str, Any]] = []
         notes: list[str] = []
         for cid, changes in per_character.items():
@@ -328,7 +326,8 @@ def _pass_time(
         loss = min(value, steps * resource.decay)
         if loss <= 0:
             continue
-        more, said = apply_to(state, rulebook, who, [("lose", rid, loss, None)], end)
+        decay = Change("actor", who.name, "lose", rid, loss, source="decay")
+        more, said = apply_to(state, rulebook, who, [decay], end)
         # the boundary at which the last of the loss fell: when the value became what it is
         reached[rid] = (start // size + -(-loss // resource.decay)) * size
         for entry in more:
@@ -351,11 +350,13 @@ def _pass_time(
                 continue
             being = who.being()
             changes = [
-                (
+                Change(
+                    "actor",
+                    who.name,
                     e.verb,
                     e.what.text if e.what else None,
                     None if e.amount is None else number(e.amount, Context(rulebook, being)),
-                    None,
+                    source=key,
                 )
                 for e in trigger.effects
                 if e.verb != "narrate"
@@ -412,7 +413,11 @@ def feed(
         if resource not in who.resources:
             raise CampaignError(f"{who.name} does not carry {d.display}")
         entries, notes = apply_to(
-            state, rulebook, who, [("gain", resource, amount, None)], state.time
+            state,
+            rulebook,
+            who,
+            [Change("actor", who.name, "gain", resource, amount, source="feed")],
+            state.time,
         )
         payload = {
             "resource": resource,

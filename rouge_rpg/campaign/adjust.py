@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rouge_rpg.campaign.actions import Lasting, apply_to
+from rouge_rpg.campaign.actions import apply_to
 from rouge_rpg.campaign.gametime import format_duration
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.members import find
+from rouge_rpg.engine import Change
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
 
@@ -37,13 +38,15 @@ def _record(
     journal: Journal,
     rulebook: Rulebook,
     character_id: str,
-    change: tuple[ast.EffectVerb, str | None, int | None, Lasting | None],
+    step: tuple[ast.EffectVerb, str | None, int | None, ast.Duration | None],
     summary: str,
     note: str | None,
 ) -> list[str]:
     with journal.transaction():
         state = journal.state()
         who = find(state, character_id)
+        verb, what, number, lasting = step
+        change = Change("actor", who.name, verb, what, number, lasting, source="the GM")
         entries, notes = apply_to(state, rulebook, who, [change], state.time)
         text = f"{who.name}: {summary}" + (f" ({note})" if note else "")
         payload = {"applied": entries, "note": note, "notes": notes, "summary": text}
@@ -119,6 +122,7 @@ def condition(
     """Add a condition (for a while, in game minutes, or as long as it lasts) or remove one."""
     rulebook.require(name, ast.Condition)
     verb: ast.EffectVerb = "gain" if add else "lose"
-    lasting = f" for {format_duration(minutes)}" if minutes else ""
-    summary = f"{'gains' if add else 'loses'} {name}{lasting}"
-    return _record(journal, rulebook, character_id, (verb, name, None, minutes), summary, note)
+    shown = f" for {format_duration(minutes)}" if minutes else ""
+    summary = f"{'gains' if add else 'loses'} {name}{shown}"
+    lasting = ast.Duration(minutes, "minute") if minutes else None
+    return _record(journal, rulebook, character_id, (verb, name, None, lasting), summary, note)

@@ -14,7 +14,7 @@ import attrs
 
 from rouge_rpg.beings import Being
 from rouge_rpg.engine.effects import interpolate
-from rouge_rpg.engine.results import Resolution
+from rouge_rpg.engine.results import Change, Resolution
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number, stat
 from rouge_rpg.rules.rulebook import Rulebook
@@ -117,20 +117,19 @@ def moved(verb: ast.EffectVerb, before: int, amount: int) -> int:
             assert_never(verb)
 
 
-Step = tuple[ast.EffectVerb, str | None, int | None]
-
-
 def apply_changes(
-    rulebook: Rulebook, being: Being, changes: Sequence[Step]
+    rulebook: Rulebook, being: Being, changes: Sequence[Change]
 ) -> tuple[Being, list[Applied]]:
-    """Apply (verb, what, amount) changes in order, then the triggers they fire."""
+    """Apply changes to one being in order, then the triggers they fire (who is not read)."""
     landed: list[Applied] = []
     pending = list(changes)
     told: list[Applied] = []
     for _ in range(MAX_TRIGGER_ROUNDS):
         fired: list[ast.Trigger] = []
-        for verb, what, amount in pending:
-            being, done, triggers = apply_change(rulebook, being, verb, what, amount)
+        for change in pending:
+            being, done, triggers = apply_change(
+                rulebook, being, change.verb, change.what, change.amount
+            )
             landed.extend(done)
             fired.extend(triggers)
         landed.extend(told)  # a trigger's lines of story follow the changes it made
@@ -147,7 +146,10 @@ def apply_changes(
                     continue
                 amount = None if effect.amount is None else number(effect.amount, ctx)
                 what = effect.what.text if effect.what else (damage.id.text if damage else None)
-                pending.append((effect.verb, what, amount))
+                source = f"{trigger.at} on a meter"
+                pending.append(
+                    Change("actor", being.name, effect.verb, what, amount, source=source)
+                )
     return being, landed
 
 
@@ -159,7 +161,7 @@ def apply_resolution(
     beings: dict[str, Being | None] = {"actor": actor, "target": target}
     for who in ("actor", "target"):
         being = beings[who]
-        steps: list[Step] = [(e.verb, e.what, e.amount) for e in resolution.effects if e.who == who]
+        steps = [e for e in resolution.effects if e.who == who]
         if being is not None and steps:
             beings[who], done = apply_changes(rulebook, being, steps)
             landed.extend(done)
