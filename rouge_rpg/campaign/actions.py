@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from rouge_rpg.beings import Character
+from rouge_rpg.campaign.encounter import lasting
 from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
 from rouge_rpg.campaign.journal import CampaignError, Event, Journal
 from rouge_rpg.campaign.members import find, present
@@ -157,17 +158,30 @@ def apply_to(
             if added == had and not (added and duration):
                 notes.append(a.note)
                 continue
+            # in an encounter, rounds and scenes are counted by the encounter's clock
+            fight = lasting(state, who, a.what, duration) if added and duration else None
             entries.append(
                 {
                     "character": who.id,
                     "table": "conditions",
                     "what": a.what,
                     "added": added,
-                    "expires": _expiry(duration, now) if added else None,
+                    "expires": None if fight else _expiry(duration, now) if added else None,
                     "previous": who.conditions.get(a.what, None) if had else None,
                     "had": had,
                 }
             )
+            if fight is not None:
+                entries.append(
+                    {
+                        "character": None,
+                        "table": "encounter",
+                        "what": "encounter",
+                        "before": copy.deepcopy(state.encounter),
+                        "after": fight,
+                    }
+                )
+                state.encounter = fight  # the next change of this event builds on it
         else:
             entries.append(
                 {
@@ -429,7 +443,19 @@ def feed(
     return notes
 
 
-UNDOABLE = ("join", "resolution", "time", "feed", "adjust", "bench", "return", "depart", "sync")
+UNDOABLE = (
+    "join",
+    "resolution",
+    "time",
+    "feed",
+    "adjust",
+    "bench",
+    "return",
+    "depart",
+    "sync",
+    "encounter",
+    "turn",
+)
 
 
 def undo(journal: Journal) -> str:
@@ -465,7 +491,8 @@ def undo(journal: Journal) -> str:
                     back["since"] = was.since[entry["what"]]
                 reverse.append(back)
         reverse.extend(_restore_fired(state, before, reverse, applied))
-        time = target.payload.get("from", state.time) if target.kind == "time" else state.time
+        moved = target.kind in ("time", "turn")
+        time = target.payload.get("from", state.time) if moved else state.time
         payload: dict[str, Any] = {
             "undoes": target.seq,
             "applied": reverse,

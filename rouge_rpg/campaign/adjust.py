@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from rouge_rpg.campaign.actions import apply_to
-from rouge_rpg.campaign.gametime import format_duration
+from rouge_rpg.campaign.gametime import format_duration, parse_duration
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.members import find
 from rouge_rpg.engine import Change
@@ -109,6 +109,21 @@ def harm(
     )
 
 
+_ROUNDS = re.compile(r"^\s*(\d{1,4})?\s*(round|rounds|scene|scenes)\s*$")
+
+
+def lasting(text: str) -> ast.Duration:
+    """`6h`, `1d12h` (game time), `2 rounds` or `1 scene` (an encounter's clock)."""
+    found = _ROUNDS.match(text.lower())
+    if found is not None:
+        amount = int(found.group(1) or 1)
+        unit: ast.TimeUnit = "round" if found.group(2).startswith("round") else "scene"
+        if amount < 1:
+            raise CampaignError("a duration must be longer than zero")
+        return ast.Duration(amount, unit)
+    return ast.Duration(parse_duration(text), "minute")
+
+
 def condition(
     journal: Journal,
     rulebook: Rulebook,
@@ -116,13 +131,15 @@ def condition(
     name: str,
     *,
     add: bool,
-    minutes: int | None = None,
+    duration: ast.Duration | None = None,
     note: str | None = None,
 ) -> list[str]:
-    """Add a condition (for a while, in game minutes, or as long as it lasts) or remove one."""
+    """Add a condition (for a while, or as long as its rule says) or remove one."""
     rulebook.require(name, ast.Condition)
     verb: ast.EffectVerb = "gain" if add else "lose"
-    shown = f" for {format_duration(minutes)}" if minutes else ""
+    shown = ""
+    if duration is not None:
+        minutes = duration.unit == "minute"
+        shown = f" for {format_duration(duration.amount) if minutes else duration}"
     summary = f"{'gains' if add else 'loses'} {name}{shown}"
-    lasting = ast.Duration(minutes, "minute") if minutes else None
-    return _record(journal, rulebook, character_id, (verb, name, None, lasting), summary, note)
+    return _record(journal, rulebook, character_id, (verb, name, None, duration), summary, note)

@@ -61,12 +61,15 @@ class CampaignState:
     time: int = 0
     seq: int = 0
     characters: dict[str, CharacterState] = attrs.field(factory=dict)
+    #: The running encounter, as plain data (see `rouge_rpg.campaign.encounter`), or None.
+    encounter: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "time": self.time,
             "seq": self.seq,
             "characters": {k: v.to_json() for k, v in self.characters.items()},
+            "encounter": self.encounter,
         }
 
     @classmethod
@@ -75,7 +78,7 @@ class CampaignState:
             k: CharacterState(**{**v, "fired": list(v.get("fired", []))})
             for k, v in data["characters"].items()
         }
-        return cls(int(data["time"]), int(data["seq"]), characters)
+        return cls(int(data["time"]), int(data["seq"]), characters, data.get("encounter"))
 
 
 def character_to_json(character: Character) -> dict[str, Any]:
@@ -116,6 +119,9 @@ def character_from_json(data: Mapping[str, Any]) -> Character:
 def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], time: int) -> None:
     """Set what an event's `applied` entries say, in order."""
     for entry in entries:
+        if entry["table"] == "encounter":
+            state.encounter = entry["after"]
+            continue
         who = state.characters.get(entry["character"])
         if who is None:
             continue

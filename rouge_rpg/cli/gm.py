@@ -91,7 +91,8 @@ _harm("heal", "Heal a character on the rulebook's damage track.")
     "lasting",
     default=None,
     metavar="DURATION",
-    help="How long in game time (6h, 1d): it runs out then. Default: as the rule says.",
+    help="How long: game time (6h, 1d), or in an encounter rounds (2 rounds) or a scene. "
+    "Default: as the rule says.",
 )
 @_note
 @campaign_option
@@ -106,14 +107,15 @@ def add_command(
 ) -> None:
     """Give a character a condition: rouge campaign add rouge exposed --for 1d."""
     from rouge_rpg.campaign.adjust import condition as change
-    from rouge_rpg.campaign.gametime import parse_duration
+    from rouge_rpg.campaign.adjust import lasting as duration_of
 
-    minutes = parse_duration(lasting) if lasting else None
+    duration = duration_of(lasting) if lasting else None
     notes = _with_rulebook(
         campaign,
-        lambda j, rb: change(j, rb, character, condition, add=True, minutes=minutes, note=note),
+        lambda j, rb: change(j, rb, character, condition, add=True, duration=duration, note=note),
     )
-    _say(notes, as_json, character=character, condition=condition, minutes=minutes)
+    shown = str(duration) if duration else None
+    _say(notes, as_json, character=character, condition=condition, duration=shown)
 
 
 @campaign.command("remove")

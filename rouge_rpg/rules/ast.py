@@ -500,6 +500,8 @@ class Check(Definition):
     rungs: tuple[Rung, ...] = ()
     modifiers: tuple[Modifier, ...] = ()
     default: bool = False
+    #: Marked `initiative`: the check an encounter's turn order is rolled with.
+    initiative: bool = False
     KIND: ClassVar[str] = "check"
 
 

@@ -1,0 +1,170 @@
+"""Encounters: initiative and turn order, rounds, durations by round and scene, skipping.
+
+A three-round fight, Rouge and Naomi against three war machines from one
+sheet, played through the CLI with seeds, and its journal undone and replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import SHEETS, Table, lines
+
+
+def fight(table: Table, *more: str) -> list[str]:
+    """The campaign with Rouge, Naomi and wm1..wm3; an encounter started with a seed."""
+    for name in ("naomi", "usurper_war_machine"):
+        shutil.copy(SHEETS / f"{name}.yaml", Path(f"{name}.yaml"))
+    table.ok("campaign", "init")
+    table.ok("campaign", "join", "rouge.yaml", "naomi.yaml")
+    table.ok("campaign", "join", "usurper_war_machine.yaml", "--count", "3", "--as", "wm")
+    started = table.ok("encounter", "start", "Cathedral", "--check", "reflex", "--seed", "3", *more)
+    return started.stdout.splitlines()
+
+
+def order(table: Table) -> list[str]:
+    encounter = json.loads(table.ok("encounter", "status", "--json").stdout)["encounter"]
+    return [slot["id"] for slot in encounter["order"]]
+
+
+def test_initiative_orders_the_participants_with_the_seed(table: Table) -> None:
+    said = fight(table)
+    assert said[0] == "Encounter 'Cathedral' begins: round 1."
+    first_name = table.who(order(table)[0])["name"]
+    assert said[-1] == f"{first_name}'s turn."
+    # highest initiative first
+    encounter = json.loads(table.ok("encounter", "status", "--json").stdout)["encounter"]
+    values = [slot["initiative"] for slot in encounter["order"]]
+    assert values == sorted(values, reverse=True)
+    assert len(said) == 2 + len(values)
+    # the same seed, the same order
+    first = order(table)
+    table.ok("encounter", "end")
+    table.ok("encounter", "start", "Again", "--check", "reflex", "--seed", "3")
+    assert order(table) == first
+
+
+def test_next_walks_the_order_then_the_round(table: Table) -> None:
+    fight(table)
+    seen = [table.ok("encounter", "next").stdout for _ in range(len(order(table)))]
+    assert seen[-1].startswith("Round 2.\n")
+    status = table.ok("encounter", "status").stdout.splitlines()
+    assert status[0] == "Encounter 'Cathedral', round 2"
+    assert status[1].startswith(">")
+
+
+def test_a_round_long_condition_runs_out_at_the_start_of_its_bearers_next_turn(
+    table: Table,
+) -> None:
+    fight(table)
+    ids = order(table)
+    bearer = ids[0]  # whose turn it is: their next turn is a round away
+    table.ok("campaign", "add", bearer, "exposed", "--for", "1 round")
+    assert "exposed (1 round left)" in table.ok("encounter", "status").stdout
+    for _ in range(len(ids) - 1):
+        assert "runs out" not in table.ok("encounter", "next").stdout
+    assert "exposed" in table.who(bearer)["conditions"]
+    said = table.ok("encounter", "next").stdout.splitlines()
+    name = table.who(bearer)["name"]
+    assert said == ["Round 2.", f"{name}: exposed runs out", f"{name}'s turn."]
+    assert "exposed" not in table.who(bearer)["conditions"]
+
+
+def test_two_rounds_last_two_of_the_bearers_turns(table: Table) -> None:
+    fight(table)
+    ids = order(table)
+    bearer = ids[-1]  # not yet acted this round: the first of its turns comes this round
+    table.ok("campaign", "add", bearer, "exposed", "--for", "2 rounds")
+    said = "".join(table.ok("encounter", "next").stdout for _ in range(len(ids) - 1))
+    assert "runs out" not in said
+    said = "".join(table.ok("encounter", "next").stdout for _ in range(len(ids)))
+    assert f"{table.who(bearer)['name']}: exposed runs out" in said
+
+
+def test_a_scene_long_condition_runs_out_when_the_encounter_ends(table: Table) -> None:
+    fight(table)
+    table.ok("campaign", "add", "naomi", "exposed", "--for", "scene")
+    for _ in range(7):
+        table.ok("encounter", "next")
+    assert "exposed" in table.who("naomi")["conditions"]
+    assert table.ok("encounter", "end").stdout == lines(
+        "Naomi Orthmann: exposed runs out", "Encounter 'Cathedral' ends after round 2."
+    )
+    assert "exposed" not in table.who("naomi")["conditions"]
+
+
+def test_the_incapacitated_are_skipped_and_said(table: Table) -> None:
+    fight(table)
+    table.ok("campaign", "damage", "wm2", "6")
+    said = "".join(table.ok("encounter", "next").stdout for _ in range(len(order(table))))
+    assert "Usurper war machine 2 is down: skipped." in said
+
+
+def test_groups_roll_once_and_act_together(table: Table) -> None:
+    said = fight(table, "--group")
+    assert any(
+        "Usurper war machine 1, Usurper war machine 2, Usurper war machine 3" in line
+        for line in said
+    )
+    assert len(order(table)) == 3  # rouge, naomi and the group
+    text = "".join(table.ok("encounter", "next").stdout for _ in range(3))
+    assert "Usurper war machine 1, Usurper war machine 2, Usurper war machine 3 act." in text
+
+
+def acting(table: Table) -> str:
+    encounter = json.loads(table.ok("encounter", "status", "--json").stdout)["encounter"]
+    return str(encounter["order"][encounter["turn"]]["id"])
+
+
+def test_participants_join_leave_are_set_and_delay(table: Table) -> None:
+    fight(table)
+    table.ok("encounter", "remove", "wm3")
+    assert "wm3" not in order(table)
+    table.ok("encounter", "add", "wm3", "--seed", "9")
+    assert "wm3" in order(table)
+    now = acting(table)
+    table.ok("encounter", "set", "naomi", "99")
+    assert order(table)[0] == "naomi"
+    assert acting(table) == now  # setting a value does not pass the turn
+    assert table.ok("encounter", "set", "wm1", "-5").stdout == (
+        "Usurper war machine 1's initiative is -5.\n"
+    )
+    assert order(table)[-1] == "wm1"
+    delayed = table.ok("encounter", "delay").stdout.splitlines()
+    assert delayed[0] == f"{table.who(now)['name']} delays."
+    assert order(table)[-1] == now
+
+
+def test_a_fight_undoes_step_by_step_and_replays(table: Table) -> None:
+    fight(table)
+    before = order(table)
+    table.ok("use", "rouge", "red_gladiator", "--seed", "1")
+    table.ok("encounter", "next")
+    table.ok("campaign", "undo")
+    encounter = json.loads(table.ok("encounter", "status", "--json").stdout)["encounter"]
+    assert encounter["turn"] == 0 and encounter["round"] == 1
+    table.ok("encounter", "end")
+    table.ok("campaign", "undo")
+    assert order(table) == before  # the encounter is back
+    assert table.ok("campaign", "replay").stdout.endswith("resolutions reproduce.\n")
+
+
+def test_encounter_commands_need_a_running_encounter(table: Table) -> None:
+    table.start("rouge")
+    result = table.rouge("encounter", "next")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'Error: no encounter is running\nstart one with: rouge encounter start "Name"\n'
+    )
+    unmarked = table.rouge("encounter", "start", "Brawl")
+    assert unmarked.exit_code == 2
+    assert "the rulebook marks no check as initiative" in unmarked.stderr
+
+
+def test_rounds_advance_game_time_by_their_length(table: Table) -> None:
+    fight(table, "--round", "1m")
+    for _ in range(len(order(table))):
+        table.ok("encounter", "next")
+    assert table.status()["time"] == 1
