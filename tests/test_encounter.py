@@ -168,3 +168,38 @@ def test_rounds_advance_game_time_by_their_length(table: Table) -> None:
     for _ in range(len(order(table))):
         table.ok("encounter", "next")
     assert table.status()["time"] == 1
+
+
+def test_a_secret_roll_is_hidden_from_the_players_export(table: Table) -> None:
+    table.start("rouge")
+    table.ok("check", "rouge", "reflex", "--dc", "9", "--seed", "1", "--secret")
+    assert table.ok("campaign", "log").stdout.splitlines()[-1].endswith("(secret)")
+    gm = table.ok("campaign", "export").stdout
+    players = table.ok("campaign", "export", "--players").stdout
+    assert "Rouge Redstar: Action" in gm and "(secret)" in gm
+    assert "Rouge Redstar: Action" not in players
+    assert "a secret roll" in players
+    hidden = json.loads(table.ok("campaign", "export", "--json", "--players").stdout)
+    assert hidden["events"][-1] == {
+        "seq": 2,
+        "time": 0,
+        "kind": "resolution",
+        "secret": True,
+        "summary": "a secret roll",
+    }
+
+
+def test_log_shows_one_encounter(table: Table) -> None:
+    fight(table)
+    table.ok("encounter", "next")
+    table.ok("encounter", "end")
+    table.ok("campaign", "advance", "1h")
+    shown = table.ok("campaign", "log", "--encounter").stdout.splitlines()
+    assert "encounter 'Cathedral' begins" in shown[0]
+    assert "Encounter 'Cathedral' ends after round 1." in shown[-1]
+    assert len(shown) == 3
+    named = table.ok("campaign", "log", "--encounter", "Cathedral").stdout.splitlines()
+    assert named == shown
+    missing = table.rouge("campaign", "log", "--encounter", "Nowhere")
+    assert missing.exit_code == 2
+    assert "no encounter named 'Nowhere'" in missing.stderr

@@ -203,6 +203,7 @@ def play(
     *,
     seeded: bool = False,
     again: bool = False,
+    secret: bool = False,
 ) -> tuple[Resolution, list[str]]:
     """Resolve a request against the campaign's state, record it, and apply its effects.
 
@@ -245,7 +246,7 @@ def play(
             "actor": _snapshot(actor, actor_state),
             "target": _snapshot(target, target_state) if target and target_state else None,
         }
-        payload = {
+        payload: dict[str, Any] = {
             "request": request.to_json(),
             "inputs": inputs,
             "rulebook": rulebook.content_hash,
@@ -254,6 +255,8 @@ def play(
             "notes": notes,
             "summary": summary(result),
         }
+        if secret:
+            payload["secret"] = True
         journal.append(state, "resolution", state.time, payload, character=actor_state.id)
     return result, notes
 

@@ -8,10 +8,15 @@ from rouge_rpg.campaign.gametime import format_time
 from rouge_rpg.campaign.journal import Event, Journal
 from rouge_rpg.campaign.state import CampaignState
 
+#: What the players see of a secret roll.
+SECRET = "a secret roll"
+
 
 def event_line(event: Event, *, undone: bool = False) -> str:
     """`#12  day 1, 06:00  resolution  Rouge Redstar: Action → success (13)`."""
     mark = " (undone)" if undone else ""
+    if event.payload.get("secret"):
+        mark += " (secret)"
     return (
         f"#{event.seq:<5} {format_time(event.time)}  {event.kind:<10}  "
         + str(event.payload.get("summary", ""))
@@ -43,6 +48,29 @@ def status_json(state: CampaignState, *, only: str | None = None) -> dict[str, A
     }
 
 
+def encounter_events(events: list[Event], name: str | None = None) -> list[Event]:
+    """The events of one encounter, from its start to its end: the latest, or the named one."""
+    starts = [
+        i
+        for i, e in enumerate(events)
+        if e.kind == "encounter"
+        and e.payload.get("summary", "").startswith("encounter '")
+        and (name is None or e.payload["summary"] == f"encounter '{name}' begins")
+    ]
+    if not starts:
+        from rouge_rpg.campaign.journal import CampaignError
+
+        what = f"no encounter named '{name}'" if name else "no encounter"
+        raise CampaignError(f"{what} in this campaign's log")
+    first = starts[-1]
+    found = [events[first]]
+    for e in events[first + 1 :]:
+        found.append(e)
+        if e.kind == "encounter" and e.payload.get("summary", "").startswith("Encounter '"):
+            break
+    return found
+
+
 def undone(events: list[Event]) -> set[int]:
     """The events that a later undo (or a join's reversal) took back."""
     return {
@@ -52,8 +80,11 @@ def undone(events: list[Event]) -> set[int]:
     }
 
 
-def markdown(journal: Journal) -> str:
-    """The whole log as Markdown: a heading, then one bullet per event, then the state."""
+def markdown(journal: Journal, *, players: bool = False) -> str:
+    """The whole log as Markdown: a heading, then one bullet per event, then the state.
+
+    For the players, a secret roll shows only that one was made.
+    """
     state = journal.state()
     lines = [
         f"# Campaign log: {journal.path.name}",
@@ -67,10 +98,15 @@ def markdown(journal: Journal) -> str:
         payload = event.payload
         when = format_time(event.time)
         summary = payload.get("summary", "")
+        hidden = bool(payload.get("secret")) and players
+        if hidden:
+            summary = SECRET
+        elif payload.get("secret"):
+            summary += " (secret)"
         if event.seq in taken_back:
             summary = f"~~{summary}~~ (undone)"
         line = f"- **{when}** (#{event.seq}, {event.kind}) {summary}"
-        result = payload.get("result")
+        result = None if hidden else payload.get("result")
         if isinstance(result, dict):
             if result.get("dice"):
                 line += f"  \n  {result['dice']}"
@@ -86,13 +122,22 @@ def markdown(journal: Journal) -> str:
     return "\n".join(lines) + "\n"
 
 
-def json_log(journal: Journal) -> dict[str, Any]:
-    """The whole log and the current state, for programs; undone events say so."""
+def json_log(journal: Journal, *, players: bool = False) -> dict[str, Any]:
+    """The whole log and the current state, for programs; undone events say so.
+
+    For the players, a secret roll keeps only its number, time and kind.
+    """
     events = journal.events()
     taken_back = undone(events)
+
+    def shown(e: Event) -> dict[str, Any]:
+        if players and e.payload.get("secret"):
+            return {"seq": e.seq, "time": e.time, "kind": e.kind, "secret": True, "summary": SECRET}
+        return {**e.to_json(), "undone": e.seq in taken_back}
+
     return {
         "campaign": str(journal.path),
         "created": journal.meta("created"),
         "status": status_json(journal.state()),
-        "events": [{**e.to_json(), "undone": e.seq in taken_back} for e in events],
+        "events": [shown(e) for e in events],
     }

@@ -153,14 +153,26 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
 @campaign.command("log")
 @campaign_option
 @click.option("--since", type=int, default=0, help="Only events after this number.")
+@click.option(
+    "--encounter",
+    "fight",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[NAME]",
+    help="Only one encounter's events: the latest, or the one of this name.",
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of events, oldest first.")
-def log(campaign: str | None, since: int, as_json: bool) -> None:
-    """Every event of the journal, oldest first; undone ones are marked."""
-    from rouge_rpg.campaign.export import event_line, undone
+def log(campaign: str | None, since: int, fight: str | None, as_json: bool) -> None:
+    """Every event of the journal, oldest first; undone and secret ones are marked."""
+    from rouge_rpg.campaign.export import encounter_events, event_line, undone
 
     with open_journal(campaign) as journal:
-        events = journal.events(since)
-        taken_back = undone(journal.events()) if events else set()
+        everything = journal.events()
+    events = [e for e in everything if e.seq > since]
+    if fight is not None:
+        events = encounter_events(events, fight or None)
+    taken_back = undone(everything)
     if as_json:
         echo_json([{**e.to_json(), "undone": e.seq in taken_back} for e in events])
         return
@@ -267,9 +279,12 @@ def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bo
     show_default=True,
 )
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--players", is_flag=True, help="For the players: secret rolls are hidden.")
 @click.option("-o", "--output", type=click.Path(), default=None, help="Write to a file.")
 @campaign_option
-def export_command(fmt: str, as_json: bool, output: str | None, campaign: str | None) -> None:
+def export_command(
+    fmt: str, as_json: bool, players: bool, output: str | None, campaign: str | None
+) -> None:
     """The session log for the table's notes; undone events are struck through."""
     import json
 
@@ -279,7 +294,10 @@ def export_command(fmt: str, as_json: bool, output: str | None, campaign: str | 
     with open_journal(campaign) as journal:
         if as_json:
             fmt = "json"
-        text = markdown(journal) if fmt == "markdown" else json.dumps(json_log(journal), indent=2)
+        if fmt == "markdown":
+            text = markdown(journal, players=players)
+        else:
+            text = json.dumps(json_log(journal, players=players), indent=2)
     if output is None:
         click.echo(text.rstrip("\n"))
         return

@@ -36,6 +36,11 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--seed", type=int, default=None, help="Seed for a reproducible roll."),
         click.option(
+            "--secret",
+            is_flag=True,
+            help="In a campaign: a roll the players do not see (hidden by export --players).",
+        ),
+        click.option(
             "--again",
             is_flag=True,
             help="In a campaign: record a seeded roll that is already recorded, once more.",
@@ -76,6 +81,7 @@ def _table_command(
     mods: tuple[int, ...],
     seed: int | None,
     again: bool,
+    secret: bool,
     explain: bool,
     show_odds: bool,
     as_json: bool,
@@ -144,7 +150,9 @@ def _table_command(
                     click.echo(line)
             return
         if journal is not None:
-            result, landed = play(journal, rulebook, request, seeded=seed is not None, again=again)
+            result, landed = play(
+                journal, rulebook, request, seeded=seed is not None, again=again, secret=secret
+            )
             state_lines = ["state:", *(f"  {n}" for n in landed)] if landed else []
             state_lines.append(f"recorded in {journal.path}")
         else:
