@@ -27,7 +27,7 @@ def check_command(folders: tuple[str, ...], as_json: bool) -> None:
     """Check rulebook FOLDERS (later ones are overlays). Exit 1 if there are errors."""
     from rouge_rpg.rules import read
 
-    loaded = read(*folders)
+    loaded = read(*folders, cached=False)  # always parsed for real; refreshes the cache
     if as_json:
         echo_json([d.to_json() for d in loaded.diagnostics])
     else:
