@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from rouge_rpg.cli import complete
 from rouge_rpg.cli.output import echo_json
+
+if TYPE_CHECKING:
+    from rouge_rpg.campaign.journal import Journal
 
 campaign_option = click.option(
     "--campaign",
@@ -18,9 +23,62 @@ campaign_option = click.option(
 )
 
 
+#: Journals kept open by `rouge table`, by resolved path: the commands it runs use them.
+_kept: dict[Path, Journal] = {}
+
+
+def keep(journal: Journal) -> None:
+    """Let the commands of this process use `journal` instead of opening its file again."""
+    _kept[journal.path.resolve()] = journal
+
+
+def release(journal: Journal) -> None:
+    _kept.pop(journal.path.resolve(), None)
+
+
+def journal_at(path: Path) -> Journal:
+    """The campaign at `path`, open: the table's own journal if it keeps it, else opened."""
+    from rouge_rpg.campaign.journal import Journal
+
+    kept = _kept.get(path.resolve()) if _kept else None
+    if kept is None:
+        return Journal.open(path)
+    borrowed = Journal(kept.path, kept.db)
+    borrowed.close = lambda: None  # type: ignore[method-assign]  # the table closes it
+    return borrowed
+
+
+#: Sheets read in this process: resolved path → (its bytes, the rulebook, the character).
+_sheets: dict[str, tuple[bytes, object, Any]] = {}
+
+
+def read_sheet(path: Path, rulebook: Any) -> Any:
+    """`read_character`, remembered for this process while the file's content is the same.
+
+    At the table (`rouge table`) each sheet is parsed once; the file is still read every
+    time, and a sheet whose text changed is read again.
+    """
+    from rouge_rpg.sheets import read_character
+
+    try:
+        key = os.path.realpath(path)
+        with open(key, "rb") as file:
+            data = file.read()
+    except (OSError, ValueError):
+        return read_character(path, rulebook)  # which says what is wrong with the file
+    found = _sheets.get(key)
+    if found is not None and found[0] == data and found[1] is rulebook:
+        return found[2]
+    character = read_character(path, rulebook)
+    if len(_sheets) >= 256:
+        _sheets.clear()
+    _sheets[key] = (data, rulebook, character)
+    return character
+
+
 def open_journal(option: str | None) -> Any:
     """The active campaign's journal, or a clear error."""
-    from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, Journal, campaign_path
+    from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, campaign_path
 
     path = campaign_path(option)
     if path is None:
@@ -28,7 +86,7 @@ def open_journal(option: str | None) -> Any:
             f"no campaign: give --campaign PATH, set ROUGE_CAMPAIGN, or create ./{DEFAULT_FILE}",
             hint="rouge campaign init",
         )
-    return Journal.open(path)
+    return journal_at(path)
 
 
 def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
@@ -134,13 +192,21 @@ def status(campaign: str | None, as_json: bool) -> None:
 @campaign.command("log")
 @campaign_option
 @click.option("--since", type=int, default=0, help="Only events after this number.")
+@click.option(
+    "-n",
+    "--last",
+    "last",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Only the last N events (only those are read).",
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of events, oldest first.")
-def log(campaign: str | None, since: int, as_json: bool) -> None:
-    """Every event of the journal, oldest first."""
+def log(campaign: str | None, since: int, last: int | None, as_json: bool) -> None:
+    """Every event of the journal (or the last N), oldest first."""
     from rouge_rpg.campaign.export import event_line
 
     with open_journal(campaign) as journal:
-        events = journal.events(since)
+        events = journal.events(since) if last is None else journal.latest(last, since)
     if as_json:
         echo_json([e.to_json() for e in events])
         return
@@ -171,9 +237,15 @@ def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
 
 @campaign.command("feed")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.member_ids)
 @click.argument("amount", type=int)
-@click.option("--resource", default="nectar", show_default=True, help="What is taken in.")
+@click.option(
+    "--resource",
+    default="nectar",
+    show_default=True,
+    help="What is taken in.",
+    shell_complete=complete.definitions("resource"),
+)
 @campaign_option
 def feed_command(
     name: str, amount: int, resource: str, campaign: str | None, as_json: bool

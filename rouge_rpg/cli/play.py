@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook
+from rouge_rpg.cli import complete
+from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook, journal_at, read_sheet
 from rouge_rpg.cli.output import echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
@@ -76,18 +77,17 @@ def _table_command(
 ) -> None:
     """Load, resolve (or give odds), record in the campaign if there is one, and print."""
     from rouge_rpg.campaign.actions import Request, action_of, member, new_seed, play, run
-    from rouge_rpg.campaign.journal import Journal, campaign_path
+    from rouge_rpg.campaign.journal import campaign_path
     from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
-    from rouge_rpg.sheets import read_character
 
     path = None if no_campaign else campaign_path(campaign)
-    journal = Journal.open(path) if path is not None else None
+    journal = journal_at(path) if path is not None else None
     try:
         rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
-        actor_sheet = read_character(Path(sheet), rulebook)
-        target_sheet = read_character(Path(other), rulebook) if other else None
+        actor_sheet = read_sheet(Path(sheet), rulebook)
+        target_sheet = read_sheet(Path(other), rulebook) if other else None
         actor = Being.of(actor_sheet)
         target = Being.of(target_sheet) if target_sheet else None
         if journal is not None:
@@ -139,8 +139,12 @@ def _table_command(
 
 
 @click.command("check")
-@click.argument("sheet", type=click.Path())
-@click.argument("action", metavar="CHECK_OR_ATTRIBUTE")
+@click.argument(
+    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
+)
+@click.argument(
+    "action", metavar="CHECK_OR_ATTRIBUTE", shell_complete=complete.checks_and_attributes
+)
 @click.option("--dc", type=int, default=None, help="The difficulty (the check's dc parameter).")
 @click.option(
     "--vs",
@@ -148,6 +152,8 @@ def _table_command(
     default=None,
     metavar="SHEET[:ATTRIBUTE]",
     help="An opposed roll against another character, defending with ATTRIBUTE.",
+    shell_complete=complete.versus,
+    callback=complete.member_versus,
 )
 @_common
 def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
@@ -160,14 +166,23 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
 
 
 @click.command("free-will")
-@click.argument("sheet", type=click.Path())
-@click.option("--act", required=True, help="The act attempted, e.g. disobey or harm.")
+@click.argument(
+    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
+)
+@click.option(
+    "--act",
+    required=True,
+    help="The act attempted, e.g. disobey or harm.",
+    shell_complete=complete.definitions("act"),
+)
 @click.option(
     "--by",
     "by",
     default=None,
     metavar="SHEET",
     help="The other party: the human who gave the order, or would be harmed.",
+    shell_complete=complete.sheets,
+    callback=complete.member_sheet,
 )
 @_common
 def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
@@ -176,9 +191,19 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
 
 
 @click.command("use")
-@click.argument("sheet", type=click.Path())
-@click.argument("ability")
-@click.option("--target", "target", default=None, metavar="SHEET", help="The target's sheet.")
+@click.argument(
+    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
+)
+@click.argument("ability", shell_complete=complete.abilities)
+@click.option(
+    "--target",
+    "target",
+    default=None,
+    metavar="SHEET",
+    help="The target's sheet.",
+    shell_complete=complete.sheets,
+    callback=complete.member_sheet,
+)
 @_common
 def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:
     """Use a faction ability or an Immortal Nine power, paying its cost."""

@@ -16,6 +16,7 @@ when a rulebook must really be parsed).
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import os
 import pickle
@@ -55,6 +56,12 @@ class Loaded:
         return [d for d in self.diagnostics if d.is_error]
 
 
+@functools.lru_cache(maxsize=4)
+def _resolved_folder(folder: str) -> Path:
+    """The bundled rulebooks' folder, resolved once: the tool does not move while it runs."""
+    return Path(folder).resolve()
+
+
 def display_path(path: Path) -> str:
     """A path as the GM should see it.
 
@@ -62,7 +69,7 @@ def display_path(path: Path) -> str:
     installed; else relative to the working folder when inside it; else absolute.
     """
     resolved = path.resolve()
-    bundled = resources.data_dir("rulebooks").resolve()
+    bundled = _resolved_folder(str(resources.data_dir("rulebooks")))
     if resolved.is_relative_to(bundled):
         return str(Path("rulebooks") / resolved.relative_to(bundled))
     try:
