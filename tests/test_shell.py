@@ -132,7 +132,7 @@ def typing(pipe: Any, chunks: Sequence[str]) -> threading.Thread:
 
     def send() -> None:
         for chunk in chunks:
-            time.sleep(0.15)
+            time.sleep(0.08)
             pipe.send_text(chunk)
 
     thread = threading.Thread(target=send, daemon=True)
