@@ -176,6 +176,11 @@ def main() -> None:
             big_median = (big_medians["big log"], big_medians["floor"], built, big_codes["big log"])
 
         shell = in_shell({n: lines[n] for n, _, _ in COMMANDS}, campaign, options.shell_runs)
+        unrecorded = in_shell(
+            {n: lines[n] + " --no-campaign" for n in ("check", "free-will", "use")},
+            campaign,
+            options.shell_runs,
+        )
 
     version = sys.version.split()[0]
     print(f"Python {version}, {os.cpu_count()} CPUs, median of {options.runs} fresh processes")
@@ -203,6 +208,11 @@ def main() -> None:
             f"| {seconds * 1000:.0f} | {big_floor * 1000:.0f} | {seconds / big_floor:.2f}x | 2x | |"
         )
         print(f"\n(the {options.big:,}-event campaign took {built:.1f} s to build)")
+
+    print(
+        "\nin the shell with --no-campaign (nothing recorded, so no journal commit and fsync): "
+        + ", ".join(f"{n} {ms:.2f} ms" for n, ms in unrecorded.items())
+    )
 
 
 if __name__ == "__main__":

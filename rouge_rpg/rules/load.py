@@ -57,9 +57,17 @@ class Loaded:
 
 
 @functools.lru_cache(maxsize=4)
-def _resolved_folder(folder: str) -> Path:
+def _resolved_folder(folder: str) -> str:
     """The bundled rulebooks' folder, resolved once: the tool does not move while it runs."""
-    return Path(folder).resolve()
+    return os.path.realpath(folder)
+
+
+def _inside(resolved: str, folder: str) -> str | None:
+    """`resolved` relative to `folder` (both resolved) if it is inside it, else None."""
+    if resolved == folder:
+        return "."
+    start = folder if folder.endswith(os.sep) else folder + os.sep
+    return resolved[len(start) :] if resolved.startswith(start) else None
 
 
 def display_path(path: Path) -> str:
@@ -68,30 +76,27 @@ def display_path(path: Path) -> str:
     A file of the bundled rulebooks as `rulebooks/...`, wherever the tool is
     installed; else relative to the working folder when inside it; else absolute.
     """
-    resolved = path.resolve()
-    bundled = _resolved_folder(str(resources.data_dir("rulebooks")))
-    if resolved.is_relative_to(bundled):
-        return str(Path("rulebooks") / resolved.relative_to(bundled))
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)
+    resolved = os.path.realpath(path)
+    inside = _inside(resolved, _resolved_folder(str(resources.data_dir("rulebooks"))))
+    if inside is not None:
+        return str(Path("rulebooks") / inside)
+    inside = _inside(resolved, os.path.realpath(os.getcwd()))
+    return str(Path(inside)) if inside is not None else str(Path(resolved))
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """A file's text, or an `InputError` that says why it cannot be read."""
-    shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"{shown} is {size:,} bytes; the limit is {limit:,}")
+            raise InputError(f"{display_path(path)} is {size:,} bytes; the limit is {limit:,}")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
+        raise InputError(f"{display_path(path)}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{shown} is a folder, not a file") from None
+        raise InputError(f"{display_path(path)} is a folder, not a file") from None
     except OSError as error:
-        raise InputError(f"{shown}: {error.strerror or error}") from None
+        raise InputError(f"{display_path(path)}: {error.strerror or error}") from None
     if data.startswith(codecs.BOM_UTF8):  # some editors start UTF-8 files with a BOM
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -99,7 +104,9 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError("the file is not UTF-8 text", Span.at(line, column, file=shown)) from None
+        raise InputError(
+            "the file is not UTF-8 text", Span.at(line, column, file=display_path(path))
+        ) from None
 
 
 class _Reader:
@@ -368,7 +375,7 @@ _memo: dict[tuple[Path, ...], _Memo] = {}
 
 
 def _listing(paths: list[Path]) -> list[str]:
-    return [str(p.resolve()) for folder in paths for p in sorted(folder.rglob("*.rouge"))]
+    return [os.path.realpath(p) for folder in paths for p in sorted(folder.rglob("*.rouge"))]
 
 
 def _fingerprint(
