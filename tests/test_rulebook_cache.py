@@ -141,8 +141,11 @@ def test_a_new_tool_version_is_stale(
     cache: Path, book: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fresh_read(book)
-    monkeypatch.setattr(load_module, "__version__", "99.0.0")
-    monkeypatch.setattr(load_module, "_tool", None)
+    import rouge_rpg
+    from rouge_rpg import cache as cache_module
+
+    monkeypatch.setattr(rouge_rpg, "__version__", "99.0.0")
+    monkeypatch.setattr(cache_module, "_fingerprints", {})
     parses.clear()
     fresh_read(book)
     assert parses
@@ -259,7 +262,7 @@ def test_two_processes_build_it_at_once(cache: Path, book: Path) -> None:
     assert load_module._stored([book]) is not None
 
 
-def test_a_warm_check_imports_neither_lark_nor_the_rules_parser_nor_the_shell(
+def test_a_warm_check_imports_neither_lark_nor_the_rules_parser_nor_yaml_nor_the_shell(
     cache: Path, bundled_sheet: Callable[[str], Path], tmp_path: Path
 ) -> None:
     sheet = bundled_sheet("rouge")
@@ -270,7 +273,7 @@ def test_a_warm_check_imports_neither_lark_nor_the_rules_parser_nor_the_shell(
         "    runpy.run_module('rouge_rpg', run_name='__main__')\n"
         "except SystemExit as stop:\n"
         "    assert not stop.code, stop.code\n"
-        "names = ('lark', 'rouge_rpg.rules.parse', 'prompt_toolkit')\n"
+        "names = ('lark', 'rouge_rpg.rules.parse', 'prompt_toolkit', 'yaml')\n"
         "bad = [m for m in names if m in sys.modules]\n"
         "print('imported:', bad)\n"
     )
@@ -288,5 +291,73 @@ def test_a_warm_check_imports_neither_lark_nor_the_rules_parser_nor_the_shell(
         assert "Rouge Redstar" in done.stdout
         return done.stdout
 
-    fresh_read(resources.bundled_rulebook())  # warms the cache, here
+    from rouge_rpg.cli.campaign import read_sheet
+
+    warm = fresh_read(resources.bundled_rulebook())  # warms the cache, here
+    read_sheet(sheet, warm.rulebook)
     assert "imported: []" in run()
+
+
+# -- checked sheets ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sheet_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets read for real (YAML parsed and checked), in order."""
+    import rouge_rpg.sheets
+
+    seen: list[str] = []
+    real = rouge_rpg.sheets.read_character
+
+    def counting(path: Any, rulebook: Any) -> Any:
+        seen.append(str(path))
+        return real(path, rulebook)
+
+    monkeypatch.setattr(rouge_rpg.sheets, "read_character", counting)
+    return seen
+
+
+def fresh_sheet(path: Path, rulebook: Any) -> Any:
+    from rouge_rpg.cli import campaign
+
+    campaign._sheets.clear()
+    return campaign.read_sheet(path, rulebook)
+
+
+def test_a_sheet_is_read_once_while_its_text_is_the_same(
+    cache: Path, tmp_path: Path, sheet_reads: list[str], bundled_sheet: Callable[[str], Path]
+) -> None:
+    rulebook = fresh_read(resources.bundled_rulebook()).rulebook
+    sheet = tmp_path / "rouge.yaml"
+    shutil.copy(bundled_sheet("rouge"), sheet)
+    first = fresh_sheet(sheet, rulebook)
+    assert sheet_reads == [str(sheet)] and list(cache.glob("sheet-*.pickle"))
+    again = fresh_sheet(sheet, rulebook)
+    assert sheet_reads == [str(sheet)]  # from the cache folder
+    assert again == first and again.file == first.file
+    info = sheet.stat()
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace("Rouge Redstar", "Rouge Bluestar"),
+        encoding="utf-8",
+    )
+    os.utime(sheet, ns=(info.st_atime_ns, info.st_mtime_ns))
+    changed = fresh_sheet(sheet, rulebook)
+    assert len(sheet_reads) == 2 and changed.name == "Rouge Bluestar"
+    for stored in cache.glob("sheet-*.pickle"):
+        stored.write_bytes(stored.read_bytes()[:40])  # damaged
+    assert fresh_sheet(sheet, rulebook).name == "Rouge Bluestar"
+    assert len(sheet_reads) == 3
+
+
+def test_an_invalid_sheet_is_never_cached(
+    cache: Path, tmp_path: Path, sheet_reads: list[str]
+) -> None:
+    from rouge_rpg.errors import RougeError
+
+    rulebook = fresh_read(resources.bundled_rulebook()).rulebook
+    sheet = tmp_path / "bad.yaml"
+    sheet.write_text("name: Nobody\nfaction: nowhere\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RougeError):
+            fresh_sheet(sheet, rulebook)
+    assert len(sheet_reads) == 2 and not list(cache.glob("sheet-*.pickle"))

@@ -150,6 +150,9 @@ class Table:
             return 1
         except SystemExit as stop:
             return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        except Exception as error:  # a bug: say so, and keep the table going
+            click.echo(f"Error: unexpected {type(error).__name__}: {error}", err=True)
+            return 1
         return result if isinstance(result, int) else 0
 
     def complete(self, text: str) -> list[CompletionItem]:

@@ -20,13 +20,12 @@ import functools
 import hashlib
 import os
 import pickle
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
-from rouge_rpg import __version__, cache, resources
+from rouge_rpg import cache, resources
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.errors import CheckFailed, InputError, RougeError
 from rouge_rpg.rules.rulebook import Rulebook
@@ -458,31 +457,16 @@ _TOOL_FILES = (
     "diagnostics.py",
 )
 
-_tool: str | None = None
-
 
 def tool_version() -> str:
     """What a cached rulebook depends on besides its files: this tool, and Python.
 
     rouge-rpg's version, the Python version (for the pickle), and the text of the
-    modules that parse, check and define a rulebook (so that a development
-    checkout, whose version does not change with every edit, is never served a
-    rulebook made by older code) and of the grammars.
+    modules that parse, check and define a rulebook and of the grammars (see
+    `rouge_rpg.cache.code_fingerprint`).
     """
-    global _tool
-    if _tool is None:
-        digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:3]}\0".encode())
-        package = Path(__file__).resolve().parent.parent
-        files = [package / name for name in _TOOL_FILES]
-        files += [resources.grammar("rules"), resources.grammar("dice")]
-        for path in files:
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"\0missing\0")
-            digest.update(b"\0")
-        _tool = digest.hexdigest()
-    return _tool
+    grammars = (str(resources.grammar("rules")), str(resources.grammar("dice")))
+    return cache.code_fingerprint(*_TOOL_FILES, *grammars)
 
 
 def cache_file(paths: list[Path]) -> Path | None:
