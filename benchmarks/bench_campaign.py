@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from click.testing import CliRunner  # noqa: E402
 
-from rouge_rpg.campaign import actions  # noqa: E402
+from rouge_rpg.campaign import actions, members  # noqa: E402
 from rouge_rpg.campaign.actions import Request  # noqa: E402
 from rouge_rpg.campaign.journal import SNAPSHOT_EVERY, Journal  # noqa: E402
 from rouge_rpg.cli import cli  # noqa: E402
@@ -65,7 +65,7 @@ def timed(action: Callable[[], object], repeat: int) -> list[float]:
 def new_campaign(path: Path, rulebook: Any) -> None:
     sheets = [read_character(SHEETS / f"{n}.yaml", rulebook) for n in CAST]
     with Journal.create(path, {"rulebooks": [], "rulebook_title": rulebook.title}) as journal:
-        actions.join(journal, rulebook, sheets)
+        members.join(journal, rulebook, sheets)
 
 
 # -- 1. append throughput --------------------------------------------------------------------------

@@ -279,13 +279,17 @@ def bench_odds(batch: float, rounds: int) -> dict[str, Any]:
     odds_module = importlib.import_module("rouge_rpg.dice.odds")
     parse_module = importlib.import_module("rouge_rpg.dice.parse")
 
-    def rouge(text: str) -> Any:
+    def clear() -> None:
         odds_module._odds.cache_clear()
+        odds_module.distribution.cache_clear()
+
+    def rouge(text: str) -> Any:
+        clear()
         parse_module.parse.cache_clear()
         return odds_module.odds(text)
 
     def rouge_tree(tree: Any) -> Any:
-        odds_module._odds.cache_clear()
+        clear()
         return odds_module.odds(tree)
 
     def direct(build: Callable[[], Any]) -> dict[Any, Fraction]:

@@ -22,6 +22,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -30,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from click.testing import CliRunner, Result
 
@@ -156,3 +158,102 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+# -- the campaign table: a folder with sheets, `rouge` run there ----------------------------
+
+from rouge_rpg.campaign.actions import Request, run  # noqa: E402
+from rouge_rpg.campaign.journal import Journal  # noqa: E402
+from rouge_rpg.campaign.members import find as member  # noqa: E402
+from rouge_rpg.rules import Rulebook  # noqa: E402
+from rouge_rpg.sheets import read_character  # noqa: E402
+
+#: The sheets copied into each table's folder.
+USED = ("rouge", "nean_worker", "noid_262", "ash", "wellstown_officer")
+DB = "campaign.rouge.db"
+DAY = 24 * 60
+SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
+
+
+@attrs.frozen
+class Table:
+    """The folder a test plays in, and `rouge` run there with the shared runner."""
+
+    path: Path
+    rouge: Callable[..., Result]
+    rulebook: Rulebook
+
+    def ok(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        result = self.rouge(*args, env=env)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+        return result
+
+    def start(self, *sheets: str) -> None:
+        self.ok("campaign", "init")
+        if sheets:
+            self.ok("campaign", "join", *(f"{s}.yaml" for s in sheets))
+
+    def status(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.ok("campaign", "status", "--json").stdout)
+        return data
+
+    def who(self, name: str) -> dict[str, Any]:
+        """One character of `status --json`."""
+        found = [c for c in self.status()["characters"] if c["id"] == name]
+        assert len(found) == 1
+        return found[0]
+
+    def events(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(self.ok("campaign", "log", "--json").stdout)
+        return data
+
+    def seed_for(
+        self,
+        kind: str,
+        name: str,
+        actor: str,
+        outcome: str,
+        target: str | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> int:
+        """A seed that gives `outcome` for this request, against the campaign's current state."""
+        rulebook = self.rulebook
+        with Journal.open(Path(DB)) as journal:
+            state = journal.state()
+        actor_sheet = read_character(Path(f"{actor}.yaml"), rulebook)
+        actor_being = member(state, actor).being(actor_sheet)
+        target_being = None
+        if target is not None:
+            target_sheet = read_character(Path(f"{target}.yaml"), rulebook)
+            target_being = member(state, target).being(target_sheet)
+        for seed in range(2000):
+            request = Request(kind, name, actor, target, args or {}, (), seed)
+            if run(rulebook, request, actor_being, target_being).outcome == outcome:
+                return seed
+        raise AssertionError(f"no seed gives {outcome}")
+
+
+@pytest.fixture
+def table(
+    isolated: Path,
+    rouge: Callable[..., Result],
+    bundled_rulebook: Rulebook,
+    sqlite_integrity: Callable[[Path], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Table]:
+    """A fresh folder with the sheets; afterwards: sheets untouched, campaign files intact."""
+    here = isolated / "table"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for name in USED:
+        shutil.copy(SHEETS / f"{name}.yaml", here / f"{name}.yaml")
+    stamps = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in here.glob("*.yaml")}
+    yield Table(here, rouge, bundled_rulebook)
+    after = {n: ((here / n).read_bytes(), (here / n).stat().st_mtime_ns) for n in stamps}
+    assert after == stamps, "a sheet file was written"
+    for path in here.rglob("*.db"):
+        assert sqlite_integrity(path) == "ok", path
+
+
+def lines(*text: str) -> str:
+    return "".join(t + "\n" for t in text)

@@ -17,17 +17,13 @@ import json
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-from click.testing import Result
 
-from rouge_rpg.campaign import actions
+from rouge_rpg.campaign import actions, members
 from rouge_rpg.campaign import journal as journal_module
-from rouge_rpg.campaign.actions import Request, member, run
 from rouge_rpg.campaign.journal import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -41,97 +37,9 @@ from rouge_rpg.sheets import read_character
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "rulebooks" / "metallic_rouge"
 SHEETS = BUNDLED / "sheets"
-#: The sheets copied into each test's folder.
-USED = ("rouge", "nean_worker", "noid_262", "ash", "wellstown_officer")
-DB = "campaign.rouge.db"
-DAY = 24 * 60
-
+from conftest import DAY, DB, Table, lines  # noqa: E402  (the shared table, in conftest.py)
 
 # -- fixtures and helpers -----------------------------------------------------------------
-
-
-@attrs.frozen
-class Table:
-    """The folder a test plays in, and `rouge` run there with the shared runner."""
-
-    path: Path
-    rouge: Callable[..., Result]
-    rulebook: Rulebook
-
-    def ok(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        result = self.rouge(*args, env=env)
-        assert result.exit_code == 0, (args, result.output, result.exception)
-        return result
-
-    def start(self, *sheets: str) -> None:
-        self.ok("campaign", "init")
-        if sheets:
-            self.ok("campaign", "join", *(f"{s}.yaml" for s in sheets))
-
-    def status(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.ok("campaign", "status", "--json").stdout)
-        return data
-
-    def who(self, name: str) -> dict[str, Any]:
-        """One character of `status --json`."""
-        found = [c for c in self.status()["characters"] if c["id"] == name]
-        assert len(found) == 1
-        return found[0]
-
-    def events(self) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = json.loads(self.ok("campaign", "log", "--json").stdout)
-        return data
-
-    def seed_for(
-        self,
-        kind: str,
-        name: str,
-        actor: str,
-        outcome: str,
-        target: str | None = None,
-        args: dict[str, Any] | None = None,
-    ) -> int:
-        """A seed that gives `outcome` for this request, against the campaign's current state."""
-        rulebook = self.rulebook
-        with Journal.open(Path(DB)) as journal:
-            state = journal.state()
-        actor_sheet = read_character(Path(f"{actor}.yaml"), rulebook)
-        actor_being = member(state, actor).being(actor_sheet)
-        target_being = None
-        if target is not None:
-            target_sheet = read_character(Path(f"{target}.yaml"), rulebook)
-            target_being = member(state, target).being(target_sheet)
-        for seed in range(2000):
-            request = Request(kind, name, actor, target, args or {}, (), seed)
-            if run(rulebook, request, actor_being, target_being).outcome == outcome:
-                return seed
-        raise AssertionError(f"no seed gives {outcome}")
-
-
-@pytest.fixture
-def table(
-    isolated: Path,
-    rouge: Callable[..., Result],
-    bundled_rulebook: Rulebook,
-    sqlite_integrity: Callable[[Path], str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Table]:
-    """A fresh folder with the sheets; afterwards: sheets untouched, campaign files intact."""
-    here = isolated / "table"
-    here.mkdir()
-    monkeypatch.chdir(here)
-    for name in USED:
-        shutil.copy(SHEETS / f"{name}.yaml", here / f"{name}.yaml")
-    stamps = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in here.glob("*.yaml")}
-    yield Table(here, rouge, bundled_rulebook)
-    after = {n: ((here / n).read_bytes(), (here / n).stat().st_mtime_ns) for n in stamps}
-    assert after == stamps, "a sheet file was written"
-    for path in here.rglob("*.db"):
-        assert sqlite_integrity(path) == "ok", path
-
-
-def lines(*text: str) -> str:
-    return "".join(t + "\n" for t in text)
 
 
 # -- init --------------------------------------------------------------------------------------
@@ -240,7 +148,10 @@ def test_table_commands_record_into_the_active_campaign_unless_told_not_to(
     table.ok("campaign", "init", "other.db")
     result = table.rouge("check", "rouge.yaml", "reflex", env={"ROUGE_CAMPAIGN": "other.db"})
     assert result.exit_code == 2
-    assert "'rouge' has not joined the campaign" in result.stderr
+    assert result.stderr == (
+        "Error: rouge.yaml has not joined the campaign\n"
+        "add it with: rouge campaign join rouge.yaml\n"
+    )
     with Journal.open(Path("other.db")) as journal:
         assert journal.count() == 0
 
@@ -263,7 +174,10 @@ def test_join_twice_is_an_error_and_records_nothing(table: Table) -> None:
     table.start("rouge")
     result = table.rouge("campaign", "join", "rouge.yaml")
     assert result.exit_code == 2
-    assert result.stderr == "Error: Rouge Redstar (rouge) is already in the campaign\n"
+    assert result.stderr == (
+        "Error: Rouge Redstar has already joined from this sheet, as rouge\n"
+        "to add another character from it: --as ID, or --count N\n"
+    )
     # one command, one transaction: the new sheet before the duplicate is not kept either
     result = table.rouge("campaign", "join", "noid_262.yaml", "rouge.yaml")
     assert result.exit_code == 2
@@ -292,19 +206,22 @@ def test_status_table(table: Table) -> None:
     table.start("rouge", "nean_worker", "wellstown_officer")
     assert table.ok("campaign", "status").stdout == lines(
         "day 1, 00:00, 3 events",
-        "character          nectar  free_will  harm  manhunt  stress  conditions",
-        "Rouge Redstar      7       4          0     0        1       -",
-        "Nean worker        4       0          0     0        0       -",
-        "Wellstown officer  -       0          0     0        0       -",
+        "id                 character          nectar  free_will  harm  manhunt  stress  "
+        "conditions",
+        "rouge              Rouge Redstar      7       4          0     0        1       -",
+        "nean_worker        Nean worker        4       0          0     0        0       -",
+        "wellstown_officer  Wellstown officer  -       0          0     0        0       -",
     )
     table.ok("campaign", "advance", "1d6h")
     table.ok("use", "rouge.yaml", "red_gladiator")
     assert table.ok("campaign", "status").stdout == lines(
         "day 2, 06:00, 5 events",
-        "character          nectar  free_will  harm  manhunt  stress  conditions",
-        "Rouge Redstar      5       4          0     0        1       armored",
-        "Nean worker        3       0          0     0        0       -",
-        "Wellstown officer  -       0          0     0        0       -",
+        "id                 character          nectar  free_will  harm  manhunt  stress  "
+        "conditions",
+        "rouge              Rouge Redstar      5       4          0     0        1       "
+        "armored (this scene)",
+        "nean_worker        Nean worker        3       0          0     0        0       -",
+        "wellstown_officer  Wellstown officer  -       0          0     0        0       -",
     )
 
 
@@ -323,18 +240,22 @@ def test_status_json_shape(table: Table) -> None:
                 "name": "Rouge Redstar",
                 "faction": "aletheia",
                 "active": True,
+                "benched": False,
                 "resources": {"nectar": 7},
                 "tracks": {"free_will": 4, "harm": 0, "manhunt": 0, "stress": 1},
                 "conditions": [],
+                "expires": {},
             },
             {
                 "id": "nean_worker",
                 "name": "Nean worker",
                 "faction": "neans",
                 "active": True,
+                "benched": False,
                 "resources": {"nectar": 4},
                 "tracks": {"free_will": 0, "harm": 0, "manhunt": 0, "stress": 0},
                 "conditions": [],
+                "expires": {},
             },
         ],
     }
@@ -398,7 +319,9 @@ def test_log_json_is_a_list_of_events_oldest_first(table: Table) -> None:
                 "since": DAY,
             }
         ],
+        "notes": ["Nean worker: Nectar 4 → 3 (decay over 1d)"],
         "summary": "1d pass: day 1, 00:00 → day 2, 00:00",
+        "undone": False,
     }
     assert feed == {
         "seq": 3,
@@ -418,6 +341,7 @@ def test_log_json_is_a_list_of_events_oldest_first(table: Table) -> None:
             }
         ],
         "summary": "Nean worker takes 2 Nectar",
+        "undone": False,
     }
     assert json.loads(table.ok("campaign", "log", "--json", "--since", "2").stdout) == [feed]
 
@@ -457,9 +381,11 @@ def test_check_records_its_resolution_and_applies_its_effects(table: Table) -> N
 
 def test_check_without_a_seed_records_the_seed_it_drew(table: Table) -> None:
     table.start("rouge")
-    result = table.ok("check", "rouge.yaml", "mind")
-    seed = int(re.findall(r"^seed (\d+) ", result.stdout, re.M)[0])
+    result = table.ok("check", "rouge.yaml", "mind", "--json")
+    seed = json.loads(result.stdout)["seed"]
     assert table.events()[-1]["request"]["seed"] == seed
+    # in a campaign the footer offers no --seed: the roll is recorded already
+    assert "--seed" not in table.ok("check", "rouge", "mind").stdout
 
 
 def test_use_pays_nectar_and_adds_its_condition(table: Table) -> None:
@@ -584,6 +510,7 @@ def test_shutdown_at_the_moment_nectar_reaches_zero(table: Table) -> None:
         "It is now day 5, 00:00.",
         "  Nean worker: Nectar 1 → 0 (decay over 1m)",
         "  Nean worker gains shutdown (decay over 1m)",
+        "  Nean worker runs dry of Nectar and shuts down. (decay over 1m)",
     )
     assert table.who("nean_worker")["conditions"] == ["shutdown"]
 
@@ -615,6 +542,7 @@ def test_one_long_advance_shuts_down_and_kills(table: Table) -> None:
         "It is now day 8, 00:00.",
         "  Nean worker: Nectar 4 → 0 (decay over 7d)",
         "  Nean worker gains shutdown (decay over 7d)",
+        "  Nean worker runs dry of Nectar and shuts down. (decay over 7d)",
         "  Nean worker gains dead (Nectar at 0 for 3 days)",
     )
     (event,) = [e for e in table.events() if e["kind"] == "time"]
@@ -1070,7 +998,7 @@ def test_append_outside_a_transaction_is_refused(table: Table) -> None:
 
 def test_a_failed_command_writes_nothing(table: Table, bundled_rulebook: Rulebook) -> None:
     with Journal.create(Path(DB)) as journal:
-        actions.join(
+        members.join(
             journal, bundled_rulebook, [read_character(Path("rouge.yaml"), bundled_rulebook)]
         )
         with pytest.raises(ZeroDivisionError), journal.transaction():
@@ -1093,7 +1021,7 @@ def test_snapshots_give_the_same_state_as_folding_every_event(
     monkeypatch.setattr(journal_module, "SNAPSHOT_EVERY", 3)
     sheets = [read_character(Path(f"{n}.yaml"), bundled_rulebook) for n in ("rouge", "nean_worker")]
     with Journal.create(Path(DB)) as journal:
-        actions.join(journal, bundled_rulebook, sheets)
+        members.join(journal, bundled_rulebook, sheets)
         for step in range(20):
             actions.advance(journal, bundled_rulebook, 7 * 60 + step)
             if step % 4 == 0:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from rouge_rpg.campaign import actions
+from rouge_rpg.campaign import actions, members
 from rouge_rpg.campaign.journal import APPLICATION_ID, SCHEMA_VERSION, CampaignError, Journal
 from rouge_rpg.rules import Rulebook
 from rouge_rpg.sheets import read_character
@@ -40,7 +40,7 @@ def make_campaign(path: Path, rulebook: Rulebook, advances: int = 0) -> None:
     """A real campaign: two characters, a few events."""
     sheets = [read_character(SHEETS / f"{n}.yaml", rulebook) for n in ("rouge", "nean_worker")]
     with Journal.create(path, {"rulebooks": [], "rulebook_title": rulebook.title}) as journal:
-        actions.join(journal, rulebook, sheets)
+        members.join(journal, rulebook, sheets)
         for step in range(advances):
             actions.advance(journal, rulebook, 60 * (step % 13 + 1))
             actions.feed(journal, rulebook, "nean_worker", 1 + step % 3, "nectar")

@@ -750,7 +750,11 @@ def test_resources_clamp_and_fire_at_zero(rb: Rulebook) -> None:
     assert landed[0].note == "Kit: Nectar 8 → 10"
     empty, landed = apply_changes(rb, nean(nectar=2), [("lose", "nectar", 3)])
     assert empty.resources["nectar"] == 0
-    assert [a.note for a in landed] == ["Kit: Nectar 2 → 0", "Kit gains shutdown"]
+    assert [a.note for a in landed] == [
+        "Kit: Nectar 2 → 0",
+        "Kit gains shutdown",
+        "Kit shuts down.",
+    ]
     # already at 0: nothing changes, nothing fires
     again, landed = apply_changes(rb, empty, [("lose", "nectar", 1)])
     assert [a.note for a in landed] == ["Kit: Nectar 0 → 0"]

@@ -362,6 +362,7 @@ effects:
 state:
   Rouge Redstar: Free will 4 → 5
   Rouge Redstar gains awakened
+  Something in Rouge Redstar comes loose for good: the Code no longer holds.
 """,
     ),
     Scenario(
@@ -412,6 +413,7 @@ effects:
 state:
   Giallon: Nectar 8 → 6
   Rouge Redstar: Harm 0 → 4
+  Rouge Redstar is badly hurt: leaking, limping, running on will alone.
 """,
     ),
     Scenario(
@@ -592,6 +594,7 @@ state:
   Alter loses disguised
   Alter gains exposed
   Alter: Ochrona's manhunt 2 → 3
+  Ochrona has a name for Alter now, and a file.
 """,
     ),
     Scenario(
@@ -866,6 +869,7 @@ effects:
   Rouge Redstar: damage harm 4 (1d3 (3) + 1 = 4)
 state:
   Rouge Redstar: Harm 0 → 4
+  Rouge Redstar is badly hurt: leaking, limping, running on will alone.
 """,
     ),
     Scenario(
@@ -885,6 +889,7 @@ effects:
 state:
   Rouge Redstar: Harm 0 → 4
   Rouge Redstar gains pinned
+  Rouge Redstar is badly hurt: leaking, limping, running on will alone.
 """,
     ),
     Scenario(
@@ -995,6 +1000,7 @@ why:
 state:
   Giallon: Nectar 8 → 6
   Rouge Redstar: Harm 0 → 4
+  Rouge Redstar is badly hurt: leaking, limping, running on will alone.
 """,
     ),
     Scenario(

@@ -313,3 +313,44 @@ def _dice_odds(text: str) -> dict[int, Fraction]:
 def test_the_operator_table_covers_every_operator_of_the_grammar() -> None:
     assert set(dice.ARITHMETIC) == {"+", "-", "*", "/"}
     assert set(dice.COMPARISONS) == {">=", "<=", ">", "<", "=="}
+
+
+# -- explosions cut short that cannot change an outcome ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roll", "ladder", "big"),
+    [
+        ("1d6!", "big when total >= 10", Fraction(1, 12)),
+        ("1d6! + 2", "big when total >= 12 or margin >= 30", Fraction(1, 12)),
+        ("1d6! * 2", "big when dice >= 5 and total >= 8", Fraction(1, 3)),
+    ],
+)
+def test_odds_stay_exact_when_a_cut_explosion_cannot_change_the_outcome(
+    tmp_path: Path, roll: str, ladder: str, big: Fraction
+) -> None:
+    rb = rulebook(tmp_path, f"check c:\n  roll {roll}\n  {ladder}\n  small otherwise\n")
+    found = odds(rb, Action.of(rb, KIT, "c"))
+    assert found.exact
+    assert found.note == (
+        "explosions followed to depth 12; deeper chains cannot change the outcome"
+    )
+    assert found.outcomes == {"big": big, "small": 1 - big}
+
+
+@pytest.mark.parametrize(
+    ("roll", "ladder"),
+    [
+        ("1d6!", "even when total / 2 * 2 == total"),  # parity keeps changing
+        ("-1d6!", "even when total >= -3"),  # falls as the dice rise
+        ("1d6!", "even when total <= 12"),  # true below, false above
+        ("1d6!", "even when total >= 999999999 * 999999999"),  # too far to judge
+    ],
+)
+def test_odds_of_a_cut_explosion_that_could_matter_are_not_called_exact(
+    tmp_path: Path, roll: str, ladder: str
+) -> None:
+    rb = rulebook(tmp_path, f"check c:\n  roll {roll}\n  {ladder}\n  odd otherwise\n")
+    found = odds(rb, Action.of(rb, KIT, "c"))
+    assert not found.exact
+    assert found.note == "explosions followed to depth 12; deeper chains are left out"

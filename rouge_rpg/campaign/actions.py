@@ -18,6 +18,7 @@ import attrs
 from rouge_rpg.beings import Character
 from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
 from rouge_rpg.campaign.journal import CampaignError, Event, Journal
+from rouge_rpg.campaign.members import find, present
 from rouge_rpg.campaign.state import (
     CampaignState,
     CharacterState,
@@ -27,7 +28,7 @@ from rouge_rpg.campaign.state import (
 from rouge_rpg.engine import Action, ActionKind, Being, Resolution, apply_changes, resolve
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.evaluate import stat
+from rouge_rpg.rules.evaluate import Context, number
 from rouge_rpg.rules.rulebook import Rulebook
 
 #: Largest seed drawn for a resolution recorded without one.
@@ -91,24 +92,6 @@ def run(rulebook: Rulebook, request: Request, actor: Being, target: Being | None
     return resolve(rulebook, action_of(request, actor, target), rng=random.Random(request.seed))
 
 
-def member(state: CampaignState, character_id: str) -> CharacterState:
-    """A character of the campaign, by id (its sheet's file name) or by name."""
-    found = state.characters.get(character_id)
-    if found is None:
-        lowered = character_id.lower()
-        matches = [c for c in state.characters.values() if c.name.lower() == lowered]
-        found = matches[0] if len(matches) == 1 else None
-    if found is None:
-        known = ", ".join(sorted(state.characters)) or "nobody yet"
-        raise CampaignError(
-            f"'{character_id}' has not joined the campaign (it has: {known})",
-            hint=f"add the sheet with: rouge campaign join {character_id}.yaml",
-        )
-    if not found.active:
-        raise CampaignError(f"{found.name} has left the campaign")
-    return found
-
-
 def _table(rulebook: Rulebook, what: str) -> str:
     d = rulebook.get(what)
     if isinstance(d, ast.Condition):
@@ -126,13 +109,19 @@ def _lasts(rulebook: Rulebook, what: str) -> ast.Duration | None:
     return None
 
 
-def _expiry(duration: ast.Duration | None, now: int) -> int | None:
+#: How long a condition lasts: a rule's duration, or game minutes given by the GM.
+Lasting = ast.Duration | int
+
+
+def _expiry(duration: Lasting | None, now: int) -> int | None:
     """When a condition gained now for `duration` runs out, in game minutes.
 
     Rounds and scenes have no length in game time: they end at the next advance.
     """
     if duration is None:
         return None
+    if isinstance(duration, int):
+        return now + duration
     size = unit_minutes(duration.unit)
     return now + duration.amount * size if size else now + 1
 
@@ -141,7 +130,7 @@ def apply_to(
     state: CampaignState,
     rulebook: Rulebook,
     who: CharacterState,
-    changes: Sequence[tuple[ast.EffectVerb, str | None, int | None, ast.Duration | None]],
+    changes: Sequence[tuple[ast.EffectVerb, str | None, int | None, Lasting | None]],
     now: int,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Apply (verb, what, amount, duration) changes to one character: entries and notes.
@@ -155,7 +144,8 @@ def apply_to(
     entries: list[dict[str, Any]] = []
     notes: list[str] = []
     for a in landed:
-        if a.what is None:
+        if a.what is None:  # a trigger's line of story
+            notes.append(a.note)
             continue
         table = _table(rulebook, a.what)
         if table == "conditions":
@@ -190,52 +180,39 @@ def apply_to(
     return entries, notes
 
 
-def join(journal: Journal, rulebook: Rulebook, characters: Sequence[Character]) -> list[str]:
-    """Characters join the campaign: their sheets are snapshot, their state starts from them."""
-    notes: list[str] = []
-    with journal.transaction():
-        state = journal.state()
-        for character in characters:
-            cid = character.id
-            existing = state.characters.get(cid)
-            if existing is not None and existing.active:
-                raise CampaignError(f"{character.name} ({cid}) is already in the campaign")
-            being = Being.of(character)
-            tracks = {
-                t.id.text: stat(rulebook, being, t.id.text)
-                for t in rulebook.of_kind("track", "clock")
-            }
-            payload: dict[str, Any] = {
-                "character": cid,
-                "sheet": character_to_json(character),
-                "rulebook": rulebook.content_hash,
-                "resources": dict(character.resources),
-                "tracks": tracks,
-                "conditions": sorted(character.conditions),
-                "summary": f"{character.name} joins ({character.faction})",
-            }
-            journal.append(state, "join", state.time, payload, character=cid)
-            notes.append(payload["summary"])
-    return notes
-
-
 def play(
     journal: Journal,
     rulebook: Rulebook,
     request: Request,
-    actor: Character,
-    target: Character | None,
+    *,
+    seeded: bool = False,
+    again: bool = False,
 ) -> tuple[Resolution, list[str]]:
-    """Resolve a request against the campaign's state, record it, and apply its effects."""
+    """Resolve a request against the campaign's state, record it, and apply its effects.
+
+    The members are read as the campaign knows them (their sheets as they
+    joined or were last synced). A request the GM seeded by hand that is
+    already recorded with the same seed is refused unless `again` says to
+    record it once more: a copied command line does not roll the same dice twice.
+    """
     with journal.transaction():
         state = journal.state()
-        actor_state = member(state, request.actor)
-        target_state = member(state, request.target) if request.target else None
+        actor_state = present(state, request.actor)
+        target_state = present(state, request.target) if request.target else None
+        if seeded and not again:
+            earlier = _same_request(journal, request)
+            if earlier is not None:
+                raise CampaignError(
+                    f"this roll, with seed {request.seed}, is already recorded as event #{earlier}",
+                    hint="add --again to record it once more, or leave out --seed",
+                )
+        actor = actor_state.character()
+        target = target_state.character() if target_state else None
         actor_being = actor_state.being(actor)
         target_being = target_state.being(target) if target_state and target else None
         result = run(rulebook, request, actor_being, target_being)
         per_character: dict[
-            str, list[tuple[ast.EffectVerb, str | None, int | None, ast.Duration | None]]
+            str, list[tuple[ast.EffectVerb, str | None, int | None, Lasting | None]]
         ] = {}
         for change in result.effects:
             if change.verb == "narrate":
@@ -262,10 +239,20 @@ def play(
             "rulebook": rulebook.content_hash,
             "result": _result_json(result),
             "applied": entries,
+            "notes": notes,
             "summary": summary(result),
         }
         journal.append(state, "resolution", state.time, payload, character=actor_state.id)
     return result, notes
+
+
+def _same_request(journal: Journal, request: Request) -> int | None:
+    """The number of an earlier resolution of exactly this request, seed included."""
+    wanted = request.to_json()
+    for event in journal.resolutions_with_seed(request.seed):
+        if event.payload.get("request") == wanted:
+            return event.seq
+    return None
 
 
 def _snapshot(character: Character, who: CharacterState) -> dict[str, Any]:
@@ -305,7 +292,7 @@ def advance(journal: Journal, rulebook: Rulebook, minutes: int) -> tuple[int, li
         entries: list[dict[str, Any]] = []
         notes: list[str] = []
         for who in state.characters.values():
-            if not who.active:
+            if not who.active or who.benched:
                 continue
             more, said = _pass_time(state, rulebook, who, start, end)
             entries.extend(more)
@@ -314,6 +301,7 @@ def advance(journal: Journal, rulebook: Rulebook, minutes: int) -> tuple[int, li
             "minutes": minutes,
             "from": start,
             "applied": entries,
+            "notes": notes,
             "summary": f"{format_duration(minutes)} pass: {format_time(start)} → "
             f"{format_time(end)}",
         }
@@ -361,11 +349,12 @@ def _pass_time(
             since = reached.get(mid, who.since.get(mid, start))
             if key in who.fired or end - since < trigger.lasting.amount * size:
                 continue
+            being = who.being()
             changes = [
                 (
                     e.verb,
                     e.what.text if e.what else None,
-                    None if e.amount is None else _constant(e.amount),
+                    None if e.amount is None else number(e.amount, Context(rulebook, being)),
                     None,
                 )
                 for e in trigger.effects
@@ -394,14 +383,6 @@ def _pass_time(
     return entries, notes
 
 
-def _constant(node: object) -> int:
-    from rouge_rpg.dice import ast as dice
-
-    if isinstance(node, dice.Literal):
-        return node.value
-    raise RougeError(f"a trigger that lasts in time must use a fixed amount, not '{node}'")
-
-
 def _fold_entries(who: CharacterState, entries: Sequence[Mapping[str, Any]], now: int) -> None:
     """Let later steps of the same advance see the values set so far."""
     for entry in entries:
@@ -427,7 +408,7 @@ def feed(
     d = rulebook.require(resource, ast.Resource)
     with journal.transaction():
         state = journal.state()
-        who = member(state, character_id)
+        who = find(state, character_id)
         if resource not in who.resources:
             raise CampaignError(f"{who.name} does not carry {d.display}")
         entries, notes = apply_to(
@@ -443,7 +424,7 @@ def feed(
     return notes
 
 
-UNDOABLE = ("join", "resolution", "time", "feed")
+UNDOABLE = ("join", "resolution", "time", "feed", "adjust", "bench", "return", "depart", "sync")
 
 
 def undo(journal: Journal) -> str:

@@ -217,6 +217,17 @@ class Journal:
             rows = cursor.fetchall()
         return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in reversed(rows)]
 
+    def resolutions_with_seed(self, seed: int) -> list[Event]:
+        """The resolutions recorded with this seed (found by the index-free JSON path)."""
+        with self._reading():
+            cursor = self.db.execute(
+                "SELECT seq, time, recorded, kind, character, payload FROM events "
+                "WHERE kind = 'resolution' AND json_extract(payload, '$.request.seed') = ? "
+                "ORDER BY seq",
+                (seed,),
+            )
+            return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+
     def backwards(self) -> Generator[Event, None, None]:
         """Events from the newest back, read as they are needed."""
         with self._reading():

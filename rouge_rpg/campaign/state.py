@@ -28,6 +28,8 @@ class CharacterState:
     since: dict[str, int] = attrs.field(factory=dict)  # value → game minute it last changed
     fired: list[str] = attrs.field(factory=list)  # lasting triggers already fired
     active: bool = True
+    benched: bool = False  # set aside: off the game clock
+    benched_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -124,6 +126,10 @@ def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], ti
                 who.conditions[what] = entry.get("expires")
             else:
                 who.conditions.pop(what, None)
+        elif table == "flags":
+            _flag(who, entry, time)
+        elif table == "sheet":
+            who.sheet = dict(entry["after"])
         elif table == "fired":
             if not entry.get("added", True):
                 who.fired = [f for f in who.fired if f != what]
@@ -135,6 +141,21 @@ def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], ti
                 who.since[what] = entry.get("since", time)
                 who.fired = [f for f in who.fired if not f.startswith(f"{what}@")]
             values[what] = entry["after"]
+
+
+def _flag(who: CharacterState, entry: Mapping[str, Any], time: int) -> None:
+    """Leave or come back; be set aside or return, the clocks paused for the time away."""
+    after = bool(entry["after"])
+    if entry["what"] == "active":
+        who.active = after
+        return
+    paused = int(entry.get("paused", 0))
+    if paused:
+        shift = -paused if after else paused
+        who.since = {k: v + shift for k, v in who.since.items()}
+        who.conditions = {k: None if v is None else v + shift for k, v in who.conditions.items()}
+    who.benched = after
+    who.benched_at = int(entry.get("at", time - paused)) if after else None
 
 
 def fold(state: CampaignState, seq: int, kind: str, time: int, payload: Mapping[str, Any]) -> None:

@@ -34,7 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
     "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
-    "campaign": ("rouge_rpg.cli.campaign", "campaign", "Keep a campaign: time, Nectar, every roll"),
+    # cli/gm.py adds the GM's own commands to the campaign group.
+    "campaign": ("rouge_rpg.cli.gm", "campaign", "Keep a campaign: time, Nectar, every roll"),
     "table": (
         "rouge_rpg.cli.shell",
         "table",

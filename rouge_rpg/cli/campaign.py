@@ -197,61 +197,80 @@ def init(path: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
 @campaign.command("join")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("sheets", nargs=-1, required=True, type=click.Path())
+@click.option("--as", "as_id", default=None, metavar="ID", help="The id to join under.")
+@click.option(
+    "--count",
+    type=int,
+    default=None,
+    help="Join this many characters from one sheet (NPCs), each with its own state.",
+)
+@click.option(
+    "--name",
+    "pattern",
+    default=None,
+    metavar="PATTERN",
+    help="With --count: their names, {n} for the number (default: the sheet's name and n).",
+)
 @campaign_option
 @click.option("--rulebook", "rulebooks", multiple=True, type=click.Path(), hidden=True)
 def join_command(
-    sheets: tuple[str, ...], campaign: str | None, rulebooks: tuple[str, ...], as_json: bool
+    sheets: tuple[str, ...],
+    as_id: str | None,
+    count: int | None,
+    pattern: str | None,
+    campaign: str | None,
+    rulebooks: tuple[str, ...],
+    as_json: bool,
 ) -> None:
-    """Characters join: their sheets are read and their state starts from them."""
-    from rouge_rpg.campaign.actions import join
+    """Characters join under an id (from their name, or --as); their state starts from the sheet.
+
+    \b
+    rouge campaign join rouge.yaml naomi.yaml
+    rouge campaign join usurper_war_machine.yaml --count 3 --as wm
+    """
+    from rouge_rpg.campaign.members import join
     from rouge_rpg.sheets import read_character
 
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, rulebooks)
         characters = [read_character(Path(s), rulebook) for s in sheets]
-        notes = join(journal, rulebook, characters)
+        joined = join(journal, rulebook, characters, as_id=as_id, count=count, name=pattern)
     if as_json:
-        echo_json({"joined": [c.id for c in characters], "notes": notes})
+        echo_json({"joined": [cid for cid, _ in joined], "notes": [n for _, n in joined]})
         return
-    for note in notes:
+    for _, note in joined:
         click.echo(note)
 
 
 @campaign.command("status")
+@click.argument("character", required=False, shell_complete=complete.member_ids)
 @campaign_option
 @click.option("--json", "as_json", is_flag=True, help="The state as JSON.")
-def status(campaign: str | None, as_json: bool) -> None:
-    """Each character's resources, tracks and conditions, and the game time."""
+def status(character: str | None, campaign: str | None, as_json: bool) -> None:
+    """Each character's values and conditions, and the game time; or one character's."""
     from rouge_rpg.campaign.export import status_json
     from rouge_rpg.campaign.gametime import format_time
+    from rouge_rpg.campaign.members import find
+    from rouge_rpg.cli.status import member_lines, status_lines
 
     with open_journal(campaign) as journal:
         state = journal.state()
+        if character is not None:
+            who = find(state, character, active=False)
+            rulebook = campaign_rulebook(journal, ())
+    if character is not None:
+        if as_json:
+            echo_json(status_json(state, only=who.id))
+            return
+        for line in member_lines(who, rulebook, state.time):
+            click.echo(line)
+        return
     if as_json:
         echo_json(status_json(state))
         return
     click.echo(f"{format_time(state.time)}, {state.seq} events")
-    people = [c for c in state.characters.values() if c.active]
-    if not people:
-        click.echo("No characters yet: rouge campaign join SHEET...")
-        return
-    columns: list[str] = []
-    for c in people:
-        for key in [*c.resources, *c.tracks]:
-            if key not in columns:
-                columns.append(key)
-    rows = [
-        [
-            c.name,
-            *[str({**c.resources, **c.tracks}.get(k, "-")) for k in columns],
-            ", ".join(sorted(c.conditions)) or "-",
-        ]
-        for c in people
-    ]
-    header = ["character", *columns, "conditions"]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for line in status_lines(state):
+        click.echo(line)
 
 
 @campaign.command("log")
@@ -267,16 +286,23 @@ def status(campaign: str | None, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of events, oldest first.")
 def log(campaign: str | None, since: int, last: int | None, as_json: bool) -> None:
-    """Every event of the journal (or the last N), oldest first."""
-    from rouge_rpg.campaign.export import event_line
+    """Every event of the journal (or the last N), oldest first; undone ones are marked."""
+    from rouge_rpg.campaign.export import event_line, undone
 
     with open_journal(campaign) as journal:
-        events = journal.events(since) if last is None else journal.latest(last, since)
+        if last is None:
+            events = journal.events(since)
+            taken_back = undone(journal.events()) if events else set()
+        else:
+            # the last N events are the end of the log, and an undo comes after what it
+            # undoes, so every undo of a shown event is among them: nothing else is read
+            events = journal.latest(last, since)
+            taken_back = undone(events)
     if as_json:
-        echo_json([e.to_json() for e in events])
+        echo_json([{**e.to_json(), "undone": e.seq in taken_back} for e in events])
         return
     for event in events:
-        click.echo(event_line(event))
+        click.echo(event_line(event, undone=event.seq in taken_back))
 
 
 @campaign.command("advance")
@@ -383,16 +409,19 @@ def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bo
     default="markdown",
     show_default=True,
 )
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("-o", "--output", type=click.Path(), default=None, help="Write to a file.")
 @campaign_option
-def export_command(fmt: str, output: str | None, campaign: str | None) -> None:
-    """The session log for the table's notes."""
+def export_command(fmt: str, as_json: bool, output: str | None, campaign: str | None) -> None:
+    """The session log for the table's notes; undone events are struck through."""
     import json
 
     from rouge_rpg.campaign.export import json_log, markdown
     from rouge_rpg.campaign.journal import CampaignError
 
     with open_journal(campaign) as journal:
+        if as_json:
+            fmt = "json"
         text = markdown(journal) if fmt == "markdown" else json.dumps(json_log(journal), indent=2)
     if output is None:
         click.echo(text.rstrip("\n"))

@@ -2,9 +2,8 @@
 
 The same callbacks serve both: Click calls them for bash, zsh and fish
 (`eval "$(_ROUGE_COMPLETE=bash_source rouge)"`), and the table shell asks Click
-for completions with itself as the context's `obj`. At the table a character
-is named by its id in the campaign (`check rouge reflex`); on the command line
-by its sheet's path, so there a member completes to its sheet's path.
+for completions with itself as the context's `obj`. A character is named
+by its id in the campaign (`check rouge reflex`) or by its sheet's path.
 
 Nothing here may fail: a completion that cannot be computed is no completion.
 Everything is imported only when a completion is asked for.
@@ -60,7 +59,7 @@ def members(ctx: click.Context) -> dict[str, dict[str, Any]]:
             return {}
         with Journal.open(path) as journal:
             state = journal.state()
-        return {c.id: dict(c.sheet) for c in state.characters.values() if c.active}
+        return {c.id: dict(c.sheet) for c in state.characters.values()}
     except Exception:  # no campaign, a damaged one: nothing to complete
         return {}
 
@@ -117,17 +116,11 @@ def _sheet_path(sheet: Mapping[str, Any]) -> str | None:
 
 
 def sheets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    """A character: a member's id at the table; on the command line a member's sheet, or a file."""
+    """A character: a campaign member's id, or a sheet file."""
     found = members(ctx)
-    if in_table(ctx):
-        items = _items(((i, str(s.get("name", i))) for i, s in found.items()), incomplete)
-        return items if items or not incomplete else [CompletionItem(incomplete, type="file")]
-    paths = []
-    for id, sheet in found.items():
-        path = _sheet_path(sheet)
-        if path and (path.startswith(incomplete) or id.startswith(incomplete)):
-            paths.append((path, str(sheet.get("name", id))))
-    items = [CompletionItem(p, help=h) for p, h in paths]
+    items = _items(((i, str(s.get("name", i))) for i, s in found.items()), incomplete)
+    if in_table(ctx) and items:
+        return items
     return [*items, CompletionItem(incomplete, type="file")]
 
 
@@ -195,21 +188,3 @@ def kinds(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[C
         return []
     found = sorted({d.kind for d in book.definitions.values()})
     return _items(((k, None) for k in found), incomplete)
-
-
-def member_sheet(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """At the table a member's id stands for its sheet: `check rouge reflex`."""
-    if not isinstance(value, str) or not in_table(ctx) or Path(value).exists():
-        return value
-    return table_of(ctx).sheet_of(value) or value
-
-
-def member_versus(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """`--vs ID[:ATTRIBUTE]` at the table: the id becomes the member's sheet."""
-    if not isinstance(value, str) or not in_table(ctx) or Path(value).exists():
-        return value
-    head, colon, tail = value.rpartition(":")
-    if colon and tail.isidentifier():
-        path = table_of(ctx).sheet_of(head)
-        return f"{path}:{tail}" if path else value
-    return table_of(ctx).sheet_of(value) or value

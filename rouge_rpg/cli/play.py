@@ -36,6 +36,11 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
             help="An extra modifier to the roll (repeatable).",
         ),
         click.option("--seed", type=int, default=None, help="Seed for a reproducible roll."),
+        click.option(
+            "--again",
+            is_flag=True,
+            help="In a campaign: record a seeded roll that is already recorded, once more.",
+        ),
         click.option("--explain", is_flag=True, help="Show the trace: every rule consulted."),
         click.option(
             "--odds",
@@ -71,13 +76,18 @@ def _table_command(
     no_campaign: bool,
     mods: tuple[int, ...],
     seed: int | None,
+    again: bool,
     explain: bool,
     show_odds: bool,
     as_json: bool,
 ) -> None:
-    """Load, resolve (or give odds), record in the campaign if there is one, and print."""
-    from rouge_rpg.campaign.actions import Request, action_of, member, new_seed, play, run
+    """Load, resolve (or give odds), record in the campaign if there is one, and print.
+
+    SHEET and the other party are sheet files, or in a campaign the ids of its members.
+    """
+    from rouge_rpg.campaign.actions import Request, action_of, new_seed, play, run
     from rouge_rpg.campaign.journal import campaign_path
+    from rouge_rpg.campaign.members import seat_for
     from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
@@ -86,25 +96,43 @@ def _table_command(
     journal = journal_at(path) if path is not None else None
     try:
         rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
-        actor_sheet = read_sheet(Path(sheet), rulebook)
-        target_sheet = read_sheet(Path(other), rulebook) if other else None
-        actor = Being.of(actor_sheet)
-        target = Being.of(target_sheet) if target_sheet else None
+
+        def read(file: Path) -> Any:
+            return read_sheet(file, rulebook)
+
+        notes: list[str] = []
         if journal is not None:
             state = journal.state()
-            actor = member(state, actor_sheet.id).being(actor_sheet)
-            if target_sheet is not None:
-                target = member(state, target_sheet.id).being(target_sheet)
+            try:
+                seats = [seat_for(state, sheet, journal.path, read)]
+            except RougeError as error:
+                raise _swapped(error, kind, name, sheet, rulebook) from None
+            if other is not None:
+                seats.append(seat_for(state, other, journal.path, read))
+            actor, target = seats[0].being, seats[1].being if other is not None else None
+            ids = [s.member.id for s in seats]
+            notes = [n for s in seats for n in s.notes]
+        else:
+            try:
+                actor_sheet = read_sheet(Path(sheet), rulebook)
+            except RougeError as error:
+                raise _swapped(error, kind, name, sheet, rulebook) from None
+            target_sheet = read_sheet(Path(other), rulebook) if other else None
+            actor = Being.of(actor_sheet)
+            target = Being.of(target_sheet) if target_sheet else None
+            ids = [actor_sheet.id, *([target_sheet.id] if target_sheet else [])]
         request = Request(
             kind,
             name,
-            actor_sheet.id,
-            target_sheet.id if target_sheet else None,
+            ids[0],
+            ids[1] if len(ids) > 1 else None,
             dict(args or {}),
             tuple(mods),
             seed if seed is not None else new_seed(),
             defense,
         )
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if show_odds:
             found = odds(rulebook, action_of(request, actor, target))
             if as_json:
@@ -116,8 +144,8 @@ def _table_command(
                     click.echo(line)
             return
         if journal is not None:
-            result, notes = play(journal, rulebook, request, actor_sheet, target_sheet)
-            state_lines = ["state:", *(f"  {n}" for n in notes)] if notes else []
+            result, landed = play(journal, rulebook, request, seeded=seed is not None, again=again)
+            state_lines = ["state:", *(f"  {n}" for n in landed)] if landed else []
             state_lines.append(f"recorded in {journal.path}")
         else:
             result = run(rulebook, request, actor, target)
@@ -131,17 +159,29 @@ def _table_command(
             click.echo(line)
         for line in state_lines:
             click.echo(line)
-        if seed is None:
+        if seed is None and journal is None:
             click.echo(f"seed {request.seed} (rouge ... --seed {request.seed} rolls it again)")
     finally:
         if journal is not None:
             journal.close()
 
 
+def _swapped(
+    error: RougeError, kind: ActionKind, name: str, sheet: str, rulebook: Any
+) -> RougeError:
+    """The error, with a hint when SHEET names a rule and the rule's place holds a sheet."""
+    if rulebook.get(sheet) is not None and rulebook.get(name) is None and error.hint is None:
+        order = {
+            "check": "rouge check SHEET CHECK",
+            "free-will": "rouge free-will SHEET --act ACT",
+            "use": "rouge use SHEET ABILITY",
+        }[kind]
+        error.hint = f"the arguments look swapped: '{sheet}' is a rule; write {order}"
+    return error
+
+
 @click.command("check")
-@click.argument(
-    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
-)
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
 @click.argument(
     "action", metavar="CHECK_OR_ATTRIBUTE", shell_complete=complete.checks_and_attributes
 )
@@ -153,7 +193,6 @@ def _table_command(
     metavar="SHEET[:ATTRIBUTE]",
     help="An opposed roll against another character, defending with ATTRIBUTE.",
     shell_complete=complete.versus,
-    callback=complete.member_versus,
 )
 @_common
 def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
@@ -166,9 +205,7 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
 
 
 @click.command("free-will")
-@click.argument(
-    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
-)
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
 @click.option(
     "--act",
     required=True,
@@ -182,7 +219,6 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
     metavar="SHEET",
     help="The other party: the human who gave the order, or would be harmed.",
     shell_complete=complete.sheets,
-    callback=complete.member_sheet,
 )
 @_common
 def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
@@ -191,9 +227,7 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
 
 
 @click.command("use")
-@click.argument(
-    "sheet", type=click.Path(), shell_complete=complete.sheets, callback=complete.member_sheet
-)
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
 @click.argument("ability", shell_complete=complete.abilities)
 @click.option(
     "--target",
@@ -202,7 +236,6 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
     metavar="SHEET",
     help="The target's sheet.",
     shell_complete=complete.sheets,
-    callback=complete.member_sheet,
 )
 @_common
 def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:

@@ -4,7 +4,7 @@ The campaign's journal stays open and its rulebook loaded for the whole
 session; every `rouge` command works without the `rouge` prefix, and a
 character may be named by its id in the campaign (`check rouge reflex --dc 9`).
 Tab completes commands, options, character ids, checks, attributes, acts,
-the abilities of the character typed so far, and conditions (`rules show`),
+the abilities of the character typed so far, and conditions (`campaign add`),
 through the same Click callbacks as the shells' completion (`cli/complete.py`).
 History is kept across sessions in the private cache folder. `help` lists the
 commands, `help COMMAND` explains one; Ctrl-C cancels the line, Ctrl-D (or
@@ -97,25 +97,11 @@ class Table:
             seq = int(row[0])
             if seq != self._members_at:
                 state = self.journal.state()
-                self._members = {c.id: dict(c.sheet) for c in state.characters.values() if c.active}
+                self._members = {c.id: dict(c.sheet) for c in state.characters.values()}
                 self._members_at = seq
         except Exception:  # a damaged journal: the command itself will say so
             return {}
         return self._members
-
-    def sheet_of(self, id: str) -> str | None:
-        """The sheet file of the member `id`, if it can be found."""
-        sheet = self.members().get(id)
-        file = sheet.get("file") if sheet else None
-        if not file:
-            return None
-        candidates = [Path(file)]
-        if self.path is not None and not Path(file).is_absolute():
-            candidates.append(self.path.resolve().parent / file)
-        for candidate in candidates:
-            if candidate.is_file():
-                return str(candidate)
-        return None
 
     # -- a line -------------------------------------------------------------------------
     def run(self, line: str) -> int:
@@ -189,9 +175,9 @@ class Table:
 
 def _help() -> None:
     click.echo(
-        "At the table every rouge command works without 'rouge', and a campaign member\n"
-        "may be named by id: check rouge reflex --dc 9. Tab completes; help COMMAND\n"
-        "explains one; Ctrl-C cancels the line; Ctrl-D or exit leaves.\n"
+        "At the table every rouge command works without 'rouge': check rouge reflex --dc 9.\n"
+        "Tab completes; help COMMAND explains one; Ctrl-C cancels the line; Ctrl-D or\n"
+        "exit leaves.\n"
     )
 
 

@@ -116,9 +116,15 @@ class Distribution:
 
 
 @lru_cache(maxsize=256)
-def distribution(node: ast.Expr, *, with_dice: bool = False) -> Distribution:
-    """The exact outcomes of a dice AST (work bounded; refusals name the place)."""
-    compiler = _Compiler()
+def distribution(node: ast.Expr, *, with_dice: bool = False, ceiling: int = 0) -> Distribution:
+    """The exact outcomes of a dice AST (work bounded; refusals name the place).
+
+    Explosions without an end are followed to a stated depth, and the result is
+    marked inexact. With a `ceiling`, every chain cut short there is raised by
+    it instead of stopping: the engine compares the two to show that a cut
+    cannot change a check's outcome.
+    """
+    compiler = _Compiler(ceiling)
     die = compiler.joint(node) if with_dice else compiler.compile(node)
     if not compiler.depths:
         return Distribution(die)
@@ -145,8 +151,10 @@ def _same(node: ast.Expr) -> bool:
 class _Compiler:
     """AST → icepool Die, with the work bound checked before each step."""
 
-    def __init__(self) -> None:
+    def __init__(self, ceiling: int = 0) -> None:
         self.depths: list[int] = []
+        #: Added to every chain an explosion was cut short on (0: none); see `distribution`.
+        self.ceiling = ceiling
 
     def compile(self, node: ast.Expr) -> Die[int]:
         import icepool
@@ -399,9 +407,16 @@ class _Compiler:
         def then(deeper: Die[int]) -> Callable[[int], Die[int] | int]:
             return lambda face: score(face) + deeper if point.matches(face) else score(face)
 
-        chain: Die[int] = base.map(score)
-        # Step k maps the die over a chain of at most k * spread + 1 outcomes.
-        spread = max(chain.outcomes()) - min(chain.outcomes())
+        ceiling = self.ceiling if depth and not node.explode.once else 0
+
+        def last(face: int) -> int:
+            """The deepest face followed: a chain cut short here goes up by the ceiling."""
+            return score(face) + (ceiling if point.matches(face) else 0)
+
+        scored: Die[int] = base.map(score)
+        # Step k maps the die over a chain of at most k * spread + 1 outcomes (+ k raised).
+        spread = max(scored.outcomes()) - min(scored.outcomes())
+        chain = base.map(last) if ceiling else scored
         self.check_work(node, len(base) * sum(k * spread + 1 for k in range(1, depth + 1)))
         for _ in range(depth):
             chain = base.map(then(chain))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
@@ -151,27 +151,30 @@ def compiled(node: ast.Expr) -> Step:
 
 
 def _compile(node: ast.Expr) -> Step:
-    if isinstance(node, ast.Literal):
-        value = node.value
-        return lambda below, budget: (value, None)
-    if isinstance(node, ast.Dice):
-        return _compile_dice(node)
-    if isinstance(node, ast.Group):
-        return _compile_group(node)
-    if isinstance(node, ast.Parenthetical | ast.Labeled):
-        return _compile(node.inner)
-    if isinstance(node, ast.Negate):
-        operand = _compile(node.operand)
+    match node:
+        case ast.Literal():
+            value = node.value
+            return lambda below, budget: (value, None)
+        case ast.Dice():
+            return _compile_dice(node)
+        case ast.Group():
+            return _compile_group(node)
+        case ast.Parenthetical() | ast.Labeled():
+            return _compile(node.inner)
+        case ast.Negate():
+            operand = _compile(node.operand)
 
-        def negate(below: Below, budget: list[int]) -> tuple[int, Raw]:
-            total, raw = operand(below, budget)
-            return -total, raw
+            def negate(below: Below, budget: list[int]) -> tuple[int, Raw]:
+                total, raw = operand(below, budget)
+                return -total, raw
 
-        return negate
-    if isinstance(node, ast.Sum | ast.Product):
-        return _compile_chain(node)
-    assert isinstance(node, ast.Compare)
-    return _compile_compare(node)
+            return negate
+        case ast.Sum() | ast.Product():
+            return _compile_chain(node)
+        case ast.Compare():
+            return _compile_compare(node)
+        case _:
+            assert_never(node)
 
 
 def _compile_chain(node: ast.Sum | ast.Product) -> Step:
@@ -378,35 +381,39 @@ def _dice(node: ast.Expr, raw: Raw) -> Iterator[DieResult]:
 
 def render(node: ast.Expr, raw: Raw) -> str:
     """The expression with each die's face: `4d6kh3 (6, 5, 3, ~~1~~) + 2`."""
-    if isinstance(node, ast.Literal):
-        return str(node.value)
-    if isinstance(node, ast.Dice):
-        values, flags = raw
-        shown = []
-        for i, value in enumerate(values):
-            flag = flags[i] if flags else 0
-            text = str(value) + ("!" if flag & EXPLODED else "")
-            shown.append(f"~~{text}~~" if flag & (DROPPED | REROLLED) else text)
-        return f"{node} ({', '.join(shown)})"
-    if isinstance(node, ast.Group):
-        parts = []
-        for i, (item, item_raw) in enumerate(zip(node.items, raw[0], strict=True)):
-            text = render(item, item_raw)
-            parts.append(text if i in raw[2] else f"~~{text}~~")
-        modifiers = str(attrs.evolve(node, items=()))[2:]
-        return "{" + ", ".join(parts) + "}" + modifiers
-    if isinstance(node, ast.Parenthetical):
-        return f"({render(node.inner, raw)})"
-    if isinstance(node, ast.Labeled):
-        return f"{render(node.inner, raw)} [{node.label}]"
-    if isinstance(node, ast.Negate):
-        return f"-{render(node.operand, raw)}"
-    if isinstance(node, ast.Compare):
-        return f"{render(node.left, raw[0])} {node.op} {render(node.right, raw[1])}"
-    parts = [render(node.first, raw[0])]
-    for (op, term), term_raw in zip(node.rest, raw[1:], strict=True):
-        parts.append(f"{op} {render(term, term_raw)}")
-    return " ".join(parts)
+    match node:
+        case ast.Literal():
+            return str(node.value)
+        case ast.Dice():
+            values, flags = raw
+            shown = []
+            for i, value in enumerate(values):
+                flag = flags[i] if flags else 0
+                text = str(value) + ("!" if flag & EXPLODED else "")
+                shown.append(f"~~{text}~~" if flag & (DROPPED | REROLLED) else text)
+            return f"{node} ({', '.join(shown)})"
+        case ast.Group():
+            parts = []
+            for i, (item, item_raw) in enumerate(zip(node.items, raw[0], strict=True)):
+                text = render(item, item_raw)
+                parts.append(text if i in raw[2] else f"~~{text}~~")
+            modifiers = str(attrs.evolve(node, items=()))[2:]
+            return "{" + ", ".join(parts) + "}" + modifiers
+        case ast.Parenthetical():
+            return f"({render(node.inner, raw)})"
+        case ast.Labeled():
+            return f"{render(node.inner, raw)} [{node.label}]"
+        case ast.Negate():
+            return f"-{render(node.operand, raw)}"
+        case ast.Compare():
+            return f"{render(node.left, raw[0])} {node.op} {render(node.right, raw[1])}"
+        case ast.Sum() | ast.Product():
+            parts = [render(node.first, raw[0])]
+            for (op, term), term_raw in zip(node.rest, raw[1:], strict=True):
+                parts.append(f"{op} {render(term, term_raw)}")
+            return " ".join(parts)
+        case _:
+            assert_never(node)
 
 
 def term_total(term: ast.Dice, values: tuple[int, ...], flags: tuple[int, ...] | None) -> int:

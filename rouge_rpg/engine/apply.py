@@ -13,6 +13,7 @@ from typing import assert_never
 import attrs
 
 from rouge_rpg.beings import Being
+from rouge_rpg.engine.effects import interpolate
 from rouge_rpg.engine.results import Resolution
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number, stat
@@ -125,20 +126,24 @@ def apply_changes(
     """Apply (verb, what, amount) changes in order, then the triggers they fire."""
     landed: list[Applied] = []
     pending = list(changes)
+    told: list[Applied] = []
     for _ in range(MAX_TRIGGER_ROUNDS):
         fired: list[ast.Trigger] = []
         for verb, what, amount in pending:
             being, done, triggers = apply_change(rulebook, being, verb, what, amount)
             landed.extend(done)
             fired.extend(triggers)
+        landed.extend(told)  # a trigger's lines of story follow the changes it made
         if not fired:
             return being, landed
-        pending = []
+        pending, told = [], []
         ctx = Context(rulebook, being)
         damage = rulebook.damage_track
         for trigger in fired:
             for effect in trigger.effects:
                 if effect.verb == "narrate":
+                    line = interpolate(effect.text or "", ctx)
+                    told.append(Applied(being.name, "narrate", None, None, None, line))
                     continue
                 amount = None if effect.amount is None else number(effect.amount, ctx)
                 what = effect.what.text if effect.what else (damage.id.text if damage else None)

@@ -54,6 +54,8 @@ from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
 
 #: Largest number of joint outcomes (roll × opposition × the ladder's dice) read for odds.
 MAX_COMBINATIONS = 1_000_000
+#: What a chain of explosions cut short is raised by, to see whether the cut can matter.
+CEILING = 10**12
 
 Probe = Callable[[RollValues], Value]
 
@@ -590,11 +592,159 @@ def check_odds(
         rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn))
         return rung.name.text
 
-    ladder = icepool.map(read, *(p.die for p in parts), star=False)
-    denominator = ladder.denominator()
-    outcomes = {
-        r.name.text: Fraction(ladder.quantity(r.name.text), denominator) for r in check.rungs
-    }
+    def weigh(dice: Sequence[Any]) -> dict[str, Fraction]:
+        ladder = icepool.map(read, *dice, star=False)
+        denominator = ladder.denominator()
+        return {
+            r.name.text: Fraction(ladder.quantity(r.name.text), denominator) for r in check.rungs
+        }
+
+    outcomes = weigh([p.die for p in parts])
     exact = all(p.exact for p in parts)
     note = None if exact else next(p.note for p in parts if not p.exact)
+    if not exact and all(p.exact for p in parts[1:]) and cut_cannot_matter(plan):
+        # Only the roll's explosions were cut short, and the roll and the ladder only
+        # rise with them: if raising every cut chain sky-high moves no outcome, going
+        # on with it could not move one either. The odds are exact.
+        raised = distribution(plan.roll_expr, with_dice=plan.reads_dice, ceiling=CEILING)
+        if weigh([raised.die, *(p.die for p in parts[1:])]) == outcomes:
+            exact = True
+            note = (roll.note or "").replace(
+                "deeper chains are left out", ""
+            ) + "deeper chains cannot change the outcome"
     return CheckOdds(check.id.text, outcomes, exact, plan.modifiers, note=note)
+
+
+def cut_cannot_matter(plan: PreparedCheck) -> bool:
+    """Whether the roll can only rise with its exploding dice, and the ladder with the roll.
+
+    Then a chain of explosions cut short can only move a check's outcome up the
+    ladder, never down: comparing the odds with every cut chain raised to the
+    sky shows whether any outcome would move at all.
+    """
+    params = plan.ctx.params
+    tests = [rung.when for rung in plan.check.rungs if rung.when is not None]
+    return (
+        _rises(plan.roll_expr)
+        and all(_monotone(test, params) for test in tests)
+        and _within(plan, tests)
+    )
+
+
+#: The numbers a ladder compares with must stay far below `CEILING` for the comparison
+#: with raised chains to say anything: thresholds beyond this are not judged.
+_JUDGED = 10**9
+
+
+def _within(plan: PreparedCheck, tests: Sequence[ast.Test]) -> bool:
+    """Whether every fixed number the roll and the ladder work with is small beside `CEILING`.
+
+    Each largest part of a test that does not read the roll is worked out (a
+    threshold `dc + 3`, a factor `2`); a part that rolls dice is not judged.
+    """
+    found: list[int] = [plan.bonus]
+    found += [n.value for n in dice.walk(plan.roll_expr) if isinstance(n, dice.Literal)]
+    pending: list[ast.Test] = list(tests)
+    while pending:
+        node = pending.pop()
+        if _reads_roll(node, plan.ctx.params):
+            pending.extend(cast(ast.Test, c) for c in node.children())
+            continue
+        if has_dice(node):
+            return False
+        try:
+            number = value(node, plan.ctx)
+        except RougeError:
+            return False
+        if isinstance(number, int) and not isinstance(number, bool):
+            found.append(number)
+    return all(abs(v) <= _JUDGED for v in found)
+
+
+def _explodes(node: dice.Expr) -> bool:
+    return any(isinstance(n, dice.Dice) and n.explode is not None for n in dice.walk(node))
+
+
+def _rises(node: dice.Expr) -> bool:
+    """Whether `node` only grows as its exploding dice grow (and they can only grow)."""
+    if not _explodes(node):
+        return True
+    match node:
+        case dice.Dice():
+            return not node.counts_successes and node.select is None and node.faces[0] >= 0
+        case dice.Parenthetical() | dice.Labeled():
+            return _rises(node.inner)
+        case dice.Sum():
+            return _rises(node.first) and all(
+                _rises(term) if op == "+" else not _explodes(term) for op, term in node.rest
+            )
+        case dice.Product():
+            factors = [("*", node.first), *node.rest]
+            rising = [(op, t) for op, t in factors if _explodes(t)]
+            steady = [(op, t) for op, t in factors if not _explodes(t)]
+            return (
+                len(rising) == 1
+                and rising[0][0] == "*"
+                and _rises(rising[0][1])
+                and all(isinstance(t, dice.Literal) and t.value > 0 for _, t in steady)
+            )
+        case dice.Literal() | dice.Group() | dice.Negate() | dice.Compare():
+            return False
+        case _:
+            assert_never(node)
+
+
+def _reads_roll(node: ast.Test, params: Mapping[str, Value]) -> bool:
+    """Whether a test reads what the roll's own dice make: total, dice, margin."""
+    return any(
+        isinstance(n, ast.Reference)
+        and len(n.path) == 1
+        and n.root in ("total", "dice", "margin")
+        and n.root not in params
+        for n in ast.walk(node)
+    )
+
+
+def _monotone(test: ast.Test, params: Mapping[str, Value]) -> bool:
+    """Whether a ladder test, once true, stays true as the roll grows."""
+    if not _reads_roll(test, params):
+        return True
+    if isinstance(test, ast.AllOf | ast.AnyOf):
+        return all(_monotone(o, params) for o in test.operands)
+    if isinstance(test, dice.Parenthetical):
+        return _monotone(test.inner, params)
+    if isinstance(test, dice.Compare):
+        if test.op in (">=", ">"):
+            return _growing(test.left, params) and not _reads_roll(test.right, params)
+        if test.op in ("<=", "<"):
+            return _growing(test.right, params) and not _reads_roll(test.left, params)
+    return False
+
+
+def _growing(node: ast.Test, params: Mapping[str, Value]) -> bool:
+    """Whether a number only grows as the roll grows."""
+    if not _reads_roll(node, params):
+        return True
+    if isinstance(node, ast.Reference):
+        return node.index is None and len(node.path) == 1
+    if isinstance(node, dice.Parenthetical | dice.Labeled):
+        return _growing(node.inner, params)
+    if isinstance(node, dice.Sum):
+        return _growing(node.first, params) and all(
+            _growing(term, params) if op == "+" else not _reads_roll(term, params)
+            for op, term in node.rest
+        )
+    if isinstance(node, dice.Product):
+        factors = [("*", node.first), *node.rest]
+        reading = [(op, t) for op, t in factors if _reads_roll(t, params)]
+        return (
+            len(reading) == 1
+            and reading[0][0] == "*"
+            and _growing(reading[0][1], params)
+            and all(
+                isinstance(t, dice.Literal) and t.value > 0
+                for _, t in factors
+                if not _reads_roll(t, params)
+            )
+        )
+    return False

@@ -40,14 +40,21 @@ BEING_FIELDS = {"name": TEXT, "kind": "kind", "faction": "faction", "member": "m
 BEING_METHODS = {"has": ("condition",), "is": ("kind", "faction", "member")}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-#: What each effect verb acts on.
-_EFFECT_TARGETS = {
-    "gain": ("resource", "condition"),
-    "lose": ("resource", "condition"),
-    "set": ("resource", "track"),
-    "advance": ("track",),
-    "reduce": ("track",),
-}
+
+
+def effect_targets(verb: ast.EffectVerb) -> tuple[str, ...]:
+    """The kinds of definition an effect verb acts on (none: damage, heal and narrate)."""
+    match verb:
+        case "gain" | "lose":
+            return ("resource", "condition")
+        case "set":
+            return ("resource", "track")
+        case "advance" | "reduce":
+            return ("track",)
+        case "damage" | "heal" | "narrate":
+            return ()
+        case _:
+            assert_never(verb)
 
 
 def kind_word(kind: str) -> str:
@@ -387,7 +394,7 @@ class Checker:
                 self.expect(effect.amount, NUMBER, scope)
             return
         assert effect.what is not None
-        found = self.lookup(effect.what, *_EFFECT_TARGETS[effect.verb])
+        found = self.lookup(effect.what, *effect_targets(effect.verb))
         if found is None:
             return
         if found.KIND == "condition":

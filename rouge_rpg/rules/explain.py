@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
@@ -21,30 +23,47 @@ _ROLL_WORDS = {
 }
 
 
-def words(node: object) -> str:
+def words(node: ast.Test) -> str:
     """An expression or test read aloud: `margin >= 3` → `the margin is at least 3`."""
-    if isinstance(node, dice.Compare):
-        return f"{words(node.left)} {_COMPARISONS[node.op]} {words(node.right)}"
-    if isinstance(node, ast.AllOf):
-        return " and ".join(
-            f"({words(o)})" if isinstance(o, ast.AnyOf) else words(o) for o in node.operands
-        )
-    if isinstance(node, ast.AnyOf):
-        return " or ".join(words(o) for o in node.operands)
-    if isinstance(node, ast.Not):
-        return f"not ({words(node.operand)})"
-    if isinstance(node, ast.Call):
-        verb = "has" if node.method.text == "has" else "is"
-        who = "the actor" if node.subject.text == "actor" else "the target"
-        return f"{who} {verb} {node.argument}"
-    if isinstance(node, ast.Reference):
-        if len(node.path) == 1 and node.index is None and node.root in _ROLL_WORDS:
-            return _ROLL_WORDS[node.root]
-        if node.index is not None:
-            return f"the {node.root}'s attribute named by {node.index}"
-        if node.root in {"actor", "target"} and len(node.path) == 2:
-            return f"the {node.root}'s {node.path[1]}"
-    return str(node)
+    n: ast.ExprNode = node
+    match n:
+        case dice.Compare():
+            return f"{words(n.left)} {_COMPARISONS[n.op]} {words(n.right)}"
+        case ast.AllOf():
+            return " and ".join(
+                f"({words(o)})" if isinstance(o, ast.AnyOf) else words(o) for o in n.operands
+            )
+        case ast.AnyOf():
+            return " or ".join(words(o) for o in n.operands)
+        case ast.Not():
+            return f"not ({words(n.operand)})"
+        case ast.Call():
+            verb = "has" if n.method.text == "has" else "is"
+            who = "the actor" if n.subject.text == "actor" else "the target"
+            return f"{who} {verb} {n.argument}"
+        case ast.Reference():
+            if len(n.path) == 1 and n.index is None and n.root in _ROLL_WORDS:
+                return _ROLL_WORDS[n.root]
+            if n.index is not None:
+                return f"the {n.root}'s attribute named by {n.index}"
+            if n.root in {"actor", "target"} and len(n.path) == 2:
+                return f"the {n.root}'s {n.path[1]}"
+            return str(n)
+        case (
+            dice.Literal()
+            | dice.Dice()
+            | dice.Group()
+            | dice.Parenthetical()
+            | dice.Labeled()
+            | dice.Negate()
+            | dice.Sum()
+            | dice.Product()
+            | ast.Boolean()
+        ):
+            # Numbers, dice and arithmetic read best as written.
+            return str(n)
+        case _:
+            assert_never(n)
 
 
 def _effects(effects: tuple[ast.Effect, ...]) -> str:

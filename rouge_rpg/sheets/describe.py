@@ -113,7 +113,7 @@ def sources(
 def modifiers(character: Character, rulebook: Rulebook) -> list[Json]:
     """Every `modifier` line the character carries, with its source and what it is now."""
     from rouge_rpg.beings import Being
-    from rouge_rpg.rules.evaluate import Context, has_dice, number, substitute, test
+    from rouge_rpg.rules.evaluate import Context, number, rolls_dice, test
 
     ctx = Context(rulebook, Being.of(character))
     out: list[Json] = []
@@ -121,13 +121,13 @@ def modifiers(character: Character, rulebook: Rulebook) -> list[Json]:
         for m in d.modifiers:
             value: int | None
             try:
-                value = None if has_dice(substitute(m.value, ctx)) else number(m.value, ctx)
+                value = None if rolls_dice(m.value, ctx) else number(m.value, ctx)
             except (RougeError, KeyError, ValueError):
                 value = None
             holds: bool | None = True
             if m.when is not None:
                 try:
-                    holds = None if has_dice(substitute(m.when, ctx)) else test(m.when, ctx)
+                    holds = None if rolls_dice(m.when, ctx) else test(m.when, ctx)
                 except (RougeError, KeyError, ValueError):
                     holds = None
             text = str(m).removeprefix("modifier ")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
 import attrs
 
@@ -167,59 +167,63 @@ def may_hold(
     return None if unsure else False
 
 
-def judgeable(node: object, rulebook: Rulebook) -> bool:
+def judgeable(node: ast.Test, rulebook: Rulebook) -> bool:
     """Whether a test reads only what a sheet fixes: attributes, kind, faction, member.
 
     Constants, numbers and definition names are fine; conditions, resources,
     tracks, a target, parameters, roll values and dice are not.
     """
-    stack: list[object] = [node]
-    seen_constants: set[str] = set()
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dice.Literal | ast.Boolean):
-            continue
-        if isinstance(current, ast.Reference):
-            if current.index is not None:
+    return _judgeable(node, rulebook, set())
+
+
+def _judgeable(node: ast.Test, rulebook: Rulebook, seen: set[str]) -> bool:
+    for current in ast.walk(node):
+        match current:
+            case dice.Dice() | dice.Group():
                 return False
-            if current.root == "actor":
-                if len(current.path) != 2:
+            case ast.Reference():
+                if not _reads_the_sheet(current, rulebook, seen):
                     return False
-                field = current.path[1].text
-                if field in ("kind", "faction", "member", "name"):
-                    continue
-                if not isinstance(rulebook.get(field), ast.Attribute):
+            case ast.Call():
+                if current.subject.text != "actor" or current.method.text != "is":
                     return False
+            case (
+                dice.Literal()
+                | ast.Boolean()
+                | ast.AnyOf()
+                | ast.AllOf()
+                | ast.Not()
+                | dice.Compare()
+                | dice.Sum()
+                | dice.Product()
+                | dice.Parenthetical()
+                | dice.Labeled()
+                | dice.Negate()
+            ):
                 continue
-            found = rulebook.get(current.root)
-            if isinstance(found, ast.Constant) and len(current.path) == 1:
-                if current.root not in seen_constants:
-                    seen_constants.add(current.root)
-                    stack.append(found.value)
-                continue
-            if found is None or len(current.path) != 1 or isinstance(found, ast.Act):
-                return False
-            continue
-        if isinstance(current, ast.Call):
-            if current.subject.text != "actor" or current.method.text != "is":
-                return False
-            continue
-        if isinstance(current, ast.AnyOf | ast.AllOf):
-            stack.extend(current.operands)
-        elif isinstance(current, ast.Not):
-            stack.append(current.operand)
-        elif isinstance(current, dice.Compare):
-            stack.extend((current.left, current.right))
-        elif isinstance(current, dice.Sum | dice.Product):
-            stack.append(current.first)
-            stack.extend(t for _, t in current.rest)
-        elif isinstance(current, dice.Parenthetical | dice.Labeled):
-            stack.append(current.inner)
-        elif isinstance(current, dice.Negate):
-            stack.append(current.operand)
-        else:  # dice, groups, anything unforeseen
-            return False
+            case _:
+                assert_never(current)
     return True
+
+
+def _reads_the_sheet(ref: ast.Reference, rulebook: Rulebook, seen: set[str]) -> bool:
+    """Whether a reference reads only the sheet, constants and definition names."""
+    if ref.index is not None:
+        return False
+    if ref.root == "actor":
+        if len(ref.path) != 2:
+            return False
+        field = ref.path[1].text
+        return field in ("kind", "faction", "member", "name") or isinstance(
+            rulebook.get(field), ast.Attribute
+        )
+    found = rulebook.get(ref.root)
+    if isinstance(found, ast.Constant) and len(ref.path) == 1:
+        if ref.root in seen:
+            return True
+        seen.add(ref.root)
+        return _judgeable(found.value, rulebook, seen)
+    return found is not None and len(ref.path) == 1 and not isinstance(found, ast.Act)
 
 
 def conjuncts(tests: Iterable[ast.Test]) -> list[ast.Test]:
@@ -282,20 +286,8 @@ def requirement_hint(node: ast.Test, character: Character, rulebook: Rulebook) -
     return f"this character: {text}" if text else None
 
 
-def _calls(node: object) -> list[ast.Call]:
-    found: list[ast.Call] = []
-    stack: list[object] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Call):
-            found.append(current)
-        elif isinstance(current, ast.AnyOf | ast.AllOf):
-            stack.extend(reversed(current.operands))
-        elif isinstance(current, ast.Not):
-            stack.append(current.operand)
-        elif isinstance(current, dice.Compare):
-            stack.extend((current.right, current.left))
-    return found
+def _calls(node: ast.Test) -> list[ast.Call]:
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call)]
 
 
 class _Validator:
