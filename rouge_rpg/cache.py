@@ -111,3 +111,33 @@ def write_atomic(path: Path, data: bytes) -> bool:
             os.unlink(temporary)
         return False
     return True
+
+
+_fingerprints: dict[tuple[str, ...], str] = {}
+
+
+def code_fingerprint(*files: str) -> str:
+    """A hash of what a cached result depends on besides its input: this tool, and Python.
+
+    rouge-rpg's version, the Python version (the cache files are pickles), and the text
+    of `files`, paths inside the installed package (`rules/ast.py`...) or absolute, so
+    that a development checkout, whose version does not change with every edit, is never
+    served a result made by older code. Remembered for the process.
+    """
+    found = _fingerprints.get(files)
+    if found is None:
+        import hashlib
+        import sys
+
+        from rouge_rpg import __version__
+
+        digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:3]}\0".encode())
+        package = Path(__file__).resolve().parent
+        for name in files:
+            try:
+                digest.update((package / name).read_bytes())
+            except OSError:
+                digest.update(b"\0missing\0")
+            digest.update(b"\0")
+        found = _fingerprints[files] = digest.hexdigest()
+    return found

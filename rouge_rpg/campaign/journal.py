@@ -206,6 +206,17 @@ class Journal:
             )
             return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
 
+    def latest(self, count: int, since: int = 0) -> list[Event]:
+        """The last `count` events after `since`, oldest first: only those are read."""
+        with self._reading():
+            cursor = self.db.execute(
+                "SELECT seq, time, recorded, kind, character, payload FROM events WHERE seq > ? "
+                "ORDER BY seq DESC LIMIT ?",
+                (since, max(count, 0)),
+            )
+            rows = cursor.fetchall()
+        return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in reversed(rows)]
+
     def resolutions_with_seed(self, seed: int) -> list[Event]:
         """The resolutions recorded with this seed (found by the index-free JSON path)."""
         with self._reading():

@@ -41,6 +41,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     # cli/gm.py adds the GM's own commands to the campaign group.
     "campaign": ("rouge_rpg.cli.gm", "campaign", "Keep a campaign: time, Nectar, every roll"),
+    "table": (
+        "rouge_rpg.cli.shell",
+        "table",
+        "At the table: a session with everything loaded once, tab completion",
+    ),
 }
 
 
@@ -77,5 +82,26 @@ def report(error: RougeError) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rouge")
-def cli() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache folder (as ROUGE_NO_CACHE=1 does).",
+)
+@click.pass_context
+def cli(ctx: click.Context, no_cache: bool) -> None:
     """rouge: a narrative rules engine for Metallic Rouge tabletop games."""
+    if no_cache:
+        import os
+
+        from rouge_rpg.cache import NO_CACHE_ENV
+
+        before = os.environ.get(NO_CACHE_ENV)
+        os.environ[NO_CACHE_ENV] = "1"
+
+        def restore() -> None:
+            if before is None:
+                os.environ.pop(NO_CACHE_ENV, None)
+            else:
+                os.environ[NO_CACHE_ENV] = before
+
+        ctx.call_on_close(restore)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from rouge_rpg.cli import complete
 from rouge_rpg.cli.output import echo_json
+
+if TYPE_CHECKING:
+    from rouge_rpg.campaign.journal import Journal
 
 campaign_option = click.option(
     "--campaign",
@@ -18,9 +23,127 @@ campaign_option = click.option(
 )
 
 
+#: Journals kept open by `rouge table`, by resolved path: the commands it runs use them.
+_kept: dict[Path, Journal] = {}
+
+
+def keep(journal: Journal) -> None:
+    """Let the commands of this process use `journal` instead of opening its file again."""
+    _kept[journal.path.resolve()] = journal
+
+
+def release(journal: Journal) -> None:
+    _kept.pop(journal.path.resolve(), None)
+
+
+def journal_at(path: Path) -> Journal:
+    """The campaign at `path`, open: the table's own journal if it keeps it, else opened."""
+    from rouge_rpg.campaign.journal import Journal
+
+    kept = _kept.get(path.resolve()) if _kept else None
+    if kept is None:
+        return Journal.open(path)
+    borrowed = Journal(kept.path, kept.db)
+    borrowed.close = lambda: None  # type: ignore[method-assign]  # the table closes it
+    return borrowed
+
+
+#: Sheets read in this process: resolved path → (its bytes, the rulebook, the character).
+_sheets: dict[str, tuple[bytes, object, Any]] = {}
+#: What a cached sheet depends on, besides its text and the rulebook's.
+SHEET_CODE = (
+    "beings.py",
+    "sheets/load.py",
+    "sheets/nodes.py",
+    "sheets/types.py",
+    "sheets/validate.py",
+    "sheets/yamlsource.py",
+)
+#: What starts a cached sheet file; the rest is a pickle of (its text, the `Character`).
+SHEET_MAGIC = b"rouge-rpg checked sheet 1\n"
+
+
+def read_sheet(path: Path, rulebook: Any) -> Any:
+    """`read_character`, remembered while the sheet's text and the rulebook are the same.
+
+    In this process (so `rouge table` reads each sheet once), and in the private cache
+    folder, so that a command at the table need not import the YAML reader: the file is
+    still read every time, and a sheet whose text changed is read again. An invalid sheet
+    is never cached (`read_character` says what is wrong with it every time).
+    """
+    try:
+        key = os.path.realpath(path)
+        with open(key, "rb") as file:
+            data = file.read()
+    except (OSError, ValueError):
+        key, data = "", b""
+    found = _sheets.get(key) if key else None
+    if found is not None and found[0] == data and found[1] is rulebook:
+        return found[2]
+    character = _stored_sheet(path, key, data, rulebook) if key else None
+    if character is None:
+        from rouge_rpg.sheets import read_character
+
+        character = read_character(path, rulebook)
+        if key:
+            _store_sheet(path, key, data, rulebook, character)
+    if key:
+        if len(_sheets) >= 256:
+            _sheets.clear()
+        _sheets[key] = (data, rulebook, character)
+    return character
+
+
+def _sheet_file(path: Path, key: str, rulebook: Any) -> Path | None:
+    import hashlib
+
+    from rouge_rpg import cache
+
+    folder = cache.cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(cache.code_fingerprint(*SHEET_CODE).encode())
+    for part in (str(path), key, rulebook.content_hash, *rulebook.folders):
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return folder / f"sheet-{digest.hexdigest()[:32]}.pickle"
+
+
+def _stored_sheet(path: Path, key: str, data: bytes, rulebook: Any) -> Any:
+    """The cached character of this sheet text and rulebook, or None."""
+    import pickle
+
+    from rouge_rpg import cache
+    from rouge_rpg.beings import Character
+
+    try:
+        where = _sheet_file(path, key, rulebook)
+        stored = cache.read_private(where) if where is not None else None
+        if stored is None or not stored.startswith(SHEET_MAGIC):
+            return None
+        text, character = pickle.loads(stored[len(SHEET_MAGIC) :])
+    except Exception:  # damaged or foreign: read the sheet again
+        return None
+    if text != data or not isinstance(character, Character):
+        return None
+    return character
+
+
+def _store_sheet(path: Path, key: str, data: bytes, rulebook: Any, character: Any) -> None:
+    import pickle
+
+    from rouge_rpg import cache
+
+    try:
+        where = _sheet_file(path, key, rulebook)
+        if where is not None:
+            cache.write_atomic(where, SHEET_MAGIC + pickle.dumps((data, character)))
+    except Exception:  # nothing cached; the sheet itself is fine
+        return
+
+
 def open_journal(option: str | None) -> Any:
     """The active campaign's journal, or a clear error."""
-    from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, Journal, campaign_path
+    from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, campaign_path
 
     path = campaign_path(option)
     if path is None:
@@ -28,7 +151,7 @@ def open_journal(option: str | None) -> Any:
             f"no campaign: give --campaign PATH, set ROUGE_CAMPAIGN, or create ./{DEFAULT_FILE}",
             hint="rouge campaign init",
         )
-    return Journal.open(path)
+    return journal_at(path)
 
 
 def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
@@ -120,7 +243,7 @@ def join_command(
 
 
 @campaign.command("status")
-@click.argument("character", required=False)
+@click.argument("character", required=False, shell_complete=complete.member_ids)
 @campaign_option
 @click.option("--json", "as_json", is_flag=True, help="The state as JSON.")
 def status(character: str | None, campaign: str | None, as_json: bool) -> None:
@@ -154,6 +277,14 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
 @campaign_option
 @click.option("--since", type=int, default=0, help="Only events after this number.")
 @click.option(
+    "-n",
+    "--last",
+    "last",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Only the last N events (only those are read).",
+)
+@click.option(
     "--encounter",
     "fight",
     is_flag=False,
@@ -163,16 +294,25 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
     help="Only one encounter's events: the latest, or the one of this name.",
 )
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of events, oldest first.")
-def log(campaign: str | None, since: int, fight: str | None, as_json: bool) -> None:
-    """Every event of the journal, oldest first; undone and secret ones are marked."""
+def log(
+    campaign: str | None, since: int, last: int | None, fight: str | None, as_json: bool
+) -> None:
+    """Every event of the journal (or the last N), oldest first; undone, secret ones marked."""
     from rouge_rpg.campaign.export import encounter_events, event_line, undone
 
     with open_journal(campaign) as journal:
-        everything = journal.events()
-    events = [e for e in everything if e.seq > since]
-    if fight is not None:
-        events = encounter_events(events, fight or None)
-    taken_back = undone(everything)
+        if last is not None and fight is None:
+            # the last N events are the end of the log, and an undo comes after what it
+            # undoes, so every undo of a shown event is among them: nothing else is read
+            events = journal.latest(last, since)
+            taken_back = undone(events)
+        else:
+            everything = journal.events()
+            events = [e for e in everything if e.seq > since]
+            if fight is not None:
+                events = encounter_events(events, fight or None)
+                events = events[-last:] if last else events
+            taken_back = undone(everything)
     if as_json:
         echo_json([{**e.to_json(), "undone": e.seq in taken_back} for e in events])
         return
@@ -203,9 +343,15 @@ def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
 
 @campaign.command("feed")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.argument("name")
+@click.argument("name", shell_complete=complete.member_ids)
 @click.argument("amount", type=int)
-@click.option("--resource", default="nectar", show_default=True, help="What is taken in.")
+@click.option(
+    "--resource",
+    default="nectar",
+    show_default=True,
+    help="What is taken in.",
+    shell_complete=complete.definitions("resource"),
+)
 @campaign_option
 def feed_command(
     name: str, amount: int, resource: str, campaign: str | None, as_json: bool

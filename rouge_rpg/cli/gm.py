@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import click
 
+from rouge_rpg.cli import complete
 from rouge_rpg.cli.campaign import campaign, campaign_option, campaign_rulebook, open_journal
 from rouge_rpg.cli.output import echo_json
 
@@ -38,8 +39,8 @@ def _with_rulebook(campaign_file: str | None, act: Callable[[Any, Any], list[str
 
 
 @campaign.command("adjust", context_settings=_NUMBERS)
-@click.argument("character")
-@click.argument("what")
+@click.argument("character", shell_complete=complete.member_ids)
+@click.argument("what", shell_complete=complete.definitions("resource", "track"))
 @click.argument("amount")
 @_note
 @campaign_option
@@ -63,7 +64,7 @@ def adjust_command(
 
 def _harm(verb: Literal["damage", "heal"], help_text: str) -> None:
     @campaign.command(verb, help=help_text)
-    @click.argument("character")
+    @click.argument("character", shell_complete=complete.member_ids)
     @click.argument("amount", type=int)
     @_note
     @campaign_option
@@ -84,8 +85,8 @@ _harm("heal", "Heal a character on the rulebook's damage track.")
 
 
 @campaign.command("add")
-@click.argument("character")
-@click.argument("condition")
+@click.argument("character", shell_complete=complete.member_ids)
+@click.argument("condition", shell_complete=complete.definitions("condition"))
 @click.option(
     "--for",
     "lasting",
@@ -119,8 +120,8 @@ def add_command(
 
 
 @campaign.command("remove")
-@click.argument("character")
-@click.argument("condition")
+@click.argument("character", shell_complete=complete.member_ids)
+@click.argument("condition", shell_complete=complete.definitions("condition"))
 @_note
 @campaign_option
 @_json
@@ -138,7 +139,7 @@ def remove_command(
 
 def _membership(name: str, help_text: str, act_name: str) -> None:
     @campaign.command(name, help=help_text)
-    @click.argument("character")
+    @click.argument("character", shell_complete=complete.member_ids)
     @_note
     @campaign_option
     @_json
@@ -161,7 +162,7 @@ _membership("leave", "A character leaves the campaign (undo brings them back).",
 
 
 @campaign.command("sync")
-@click.argument("character")
+@click.argument("character", shell_complete=complete.member_ids)
 @click.option("--sheet", "sheet", default=None, type=click.Path(), help="Read this file instead.")
 @campaign_option
 @_json

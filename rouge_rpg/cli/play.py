@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook
+from rouge_rpg.cli import complete
+from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook, journal_at, read_sheet
 from rouge_rpg.cli.output import echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
@@ -91,20 +92,19 @@ def _table_command(
     SHEET and the other party are sheet files, or in a campaign the ids of its members.
     """
     from rouge_rpg.campaign.actions import Request, action_of, new_seed, play, run
-    from rouge_rpg.campaign.journal import Journal, campaign_path
+    from rouge_rpg.campaign.journal import campaign_path
     from rouge_rpg.campaign.members import seat_for
     from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
-    from rouge_rpg.sheets import read_character
 
     path = None if no_campaign else campaign_path(campaign)
-    journal = Journal.open(path) if path is not None else None
+    journal = journal_at(path) if path is not None else None
     try:
         rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
 
         def read(file: Path) -> Any:
-            return read_character(file, rulebook)
+            return read_sheet(file, rulebook)
 
         notes: list[str] = []
         if journal is not None:
@@ -120,10 +120,10 @@ def _table_command(
             notes = [n for s in seats for n in s.notes]
         else:
             try:
-                actor_sheet = read_character(Path(sheet), rulebook)
+                actor_sheet = read_sheet(Path(sheet), rulebook)
             except RougeError as error:
                 raise _swapped(error, kind, name, sheet, rulebook) from None
-            target_sheet = read_character(Path(other), rulebook) if other else None
+            target_sheet = read_sheet(Path(other), rulebook) if other else None
             actor = Being.of(actor_sheet)
             target = Being.of(target_sheet) if target_sheet else None
             ids = [actor_sheet.id, *([target_sheet.id] if target_sheet else [])]
@@ -189,8 +189,10 @@ def _swapped(
 
 
 @click.command("check")
-@click.argument("sheet", type=click.Path())
-@click.argument("action", metavar="CHECK_OR_ATTRIBUTE")
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
+@click.argument(
+    "action", metavar="CHECK_OR_ATTRIBUTE", shell_complete=complete.checks_and_attributes
+)
 @click.option("--dc", type=int, default=None, help="The difficulty (the check's dc parameter).")
 @click.option(
     "--vs",
@@ -198,6 +200,7 @@ def _swapped(
     default=None,
     metavar="SHEET[:ATTRIBUTE]",
     help="An opposed roll against another character, defending with ATTRIBUTE.",
+    shell_complete=complete.versus,
 )
 @_common
 def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
@@ -210,14 +213,20 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
 
 
 @click.command("free-will")
-@click.argument("sheet", type=click.Path())
-@click.option("--act", required=True, help="The act attempted, e.g. disobey or harm.")
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
+@click.option(
+    "--act",
+    required=True,
+    help="The act attempted, e.g. disobey or harm.",
+    shell_complete=complete.definitions("act"),
+)
 @click.option(
     "--by",
     "by",
     default=None,
     metavar="SHEET",
     help="The other party: the human who gave the order, or would be harmed.",
+    shell_complete=complete.sheets,
 )
 @_common
 def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
@@ -226,9 +235,16 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
 
 
 @click.command("use")
-@click.argument("sheet", type=click.Path())
-@click.argument("ability")
-@click.option("--target", "target", default=None, metavar="SHEET", help="The target's sheet.")
+@click.argument("sheet", type=click.Path(), shell_complete=complete.sheets)
+@click.argument("ability", shell_complete=complete.abilities)
+@click.option(
+    "--target",
+    "target",
+    default=None,
+    metavar="SHEET",
+    help="The target's sheet.",
+    shell_complete=complete.sheets,
+)
 @_common
 def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:
     """Use a faction ability or an Immortal Nine power, paying its cost."""

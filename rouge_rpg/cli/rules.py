@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rouge_rpg.cli import complete
 from rouge_rpg.cli.output import echo_json
 
 rulebook_option = click.option(
@@ -27,7 +28,7 @@ def check_command(folders: tuple[str, ...], as_json: bool) -> None:
     """Check rulebook FOLDERS (later ones are overlays). Exit 1 if there are errors."""
     from rouge_rpg.rules import read
 
-    loaded = read(*folders)
+    loaded = read(*folders, cached=False)  # always parsed for real; refreshes the cache
     if as_json:
         echo_json([d.to_json() for d in loaded.diagnostics])
     else:
@@ -57,7 +58,13 @@ def check_command(folders: tuple[str, ...], as_json: bool) -> None:
 
 
 @rules.command("list")
-@click.option("--kind", "kind", default=None, help="Only this kind: check, power, faction...")
+@click.option(
+    "--kind",
+    "kind",
+    default=None,
+    help="Only this kind: check, power, faction...",
+    shell_complete=complete.kinds,
+)
 @rulebook_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of definitions.")
 def list_command(kind: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
@@ -95,7 +102,7 @@ def list_command(kind: str | None, rulebooks: tuple[str, ...], as_json: bool) ->
 
 
 @rules.command("show")
-@click.argument("definition_id", metavar="ID")
+@click.argument("definition_id", metavar="ID", shell_complete=complete.definitions())
 @rulebook_option
 @click.option("--json", "as_json", is_flag=True, help="The definition as a JSON object.")
 def show_command(definition_id: str, rulebooks: tuple[str, ...], as_json: bool) -> None:

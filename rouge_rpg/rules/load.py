@@ -3,29 +3,43 @@
 A rulebook folder has an entry file, `rulebook.rouge`, that includes the
 others. Folders given after the first are house-rule overlays: they may add
 definitions, and replace one only with an explicit `override`.
+
+A rulebook that loads is remembered twice: for the rest of the process (`_Memo`),
+and across processes in the private cache folder (`rouge_rpg.cache`), as a pickle
+of the checked result with the list of files it was read from. Either is used
+again only when those files still have the same text and the folders the same
+`.rouge` files, which is found by reading and hashing them, without parsing; so a
+warm start imports neither Lark nor the rules parser (they are imported here only
+when a rulebook must really be parsed).
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import os
+import pickle
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from rouge_rpg import resources
+from rouge_rpg import cache, resources
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.errors import CheckFailed, InputError, RougeError
-from rouge_rpg.rules import ast
-from rouge_rpg.rules.check import check, kind_word
-from rouge_rpg.rules.parse import MAX_FILE_BYTES, parse_text
 from rouge_rpg.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from rouge_rpg.rules import ast
 
 #: The file of a rulebook folder that is read first.
 ENTRY = "rulebook.rouge"
 #: Most files one rulebook may include, across all folders.
 MAX_FILES = 500
+#: Largest rules file, in bytes (the same as `rouge_rpg.rules.parse.MAX_FILE_BYTES`, kept
+#: here so that a warm start need not import the parser; a test holds them equal).
+MAX_FILE_BYTES = 1_000_000
 
 
 @attrs.frozen
@@ -41,36 +55,47 @@ class Loaded:
         return [d for d in self.diagnostics if d.is_error]
 
 
+@functools.lru_cache(maxsize=4)
+def _resolved_folder(folder: str) -> str:
+    """The bundled rulebooks' folder, resolved once: the tool does not move while it runs."""
+    return os.path.realpath(folder)
+
+
+def _inside(resolved: str, folder: str) -> str | None:
+    """`resolved` relative to `folder` (both resolved) if it is inside it, else None."""
+    if resolved == folder:
+        return "."
+    start = folder if folder.endswith(os.sep) else folder + os.sep
+    return resolved[len(start) :] if resolved.startswith(start) else None
+
+
 def display_path(path: Path) -> str:
     """A path as the GM should see it.
 
     A file of the bundled rulebooks as `rulebooks/...`, wherever the tool is
     installed; else relative to the working folder when inside it; else absolute.
     """
-    resolved = path.resolve()
-    bundled = resources.data_dir("rulebooks").resolve()
-    if resolved.is_relative_to(bundled):
-        return str(Path("rulebooks") / resolved.relative_to(bundled))
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)
+    resolved = os.path.realpath(path)
+    inside = _inside(resolved, _resolved_folder(str(resources.data_dir("rulebooks"))))
+    if inside is not None:
+        return str(Path("rulebooks") / inside)
+    inside = _inside(resolved, os.path.realpath(os.getcwd()))
+    return str(Path(inside)) if inside is not None else str(Path(resolved))
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """A file's text, or an `InputError` that says why it cannot be read."""
-    shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"{shown} is {size:,} bytes; the limit is {limit:,}")
+            raise InputError(f"{display_path(path)} is {size:,} bytes; the limit is {limit:,}")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
+        raise InputError(f"{display_path(path)}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{shown} is a folder, not a file") from None
+        raise InputError(f"{display_path(path)} is a folder, not a file") from None
     except OSError as error:
-        raise InputError(f"{shown}: {error.strerror or error}") from None
+        raise InputError(f"{display_path(path)}: {error.strerror or error}") from None
     if data.startswith(codecs.BOM_UTF8):  # some editors start UTF-8 files with a BOM
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -78,7 +103,9 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError("the file is not UTF-8 text", Span.at(line, column, file=shown)) from None
+        raise InputError(
+            "the file is not UTF-8 text", Span.at(line, column, file=display_path(path))
+        ) from None
 
 
 class _Reader:
@@ -142,6 +169,8 @@ class _Reader:
         self.sources[shown] = text
         self.reached.append((reached, path, shown))
         self.relative[shown] = f"{len(self.layers) - 1}/{path.relative_to(root).as_posix()}"
+        from rouge_rpg.rules.parse import parse_text
+
         try:
             parsed, problems = parse_text(text, shown)
         except RougeError as error:
@@ -189,6 +218,9 @@ class _Reader:
 
 def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
     """Definitions by id across layers, with duplicates and overrides judged."""
+    from rouge_rpg.rules import ast
+    from rouge_rpg.rules.check import kind_word
+
     merged: dict[str, ast.AnyDefinition] = {}
     layer_of: dict[str, int] = {}
 
@@ -247,23 +279,35 @@ def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
     return merged
 
 
-def read(*folders: str | os.PathLike[str]) -> Loaded:
+def read(*folders: str | os.PathLike[str], cached: bool = True) -> Loaded:
     """Parse and check rulebook folders; with none, the bundled rulebook.
 
-    A rulebook that loads is remembered for the rest of the process (see `_Memo`):
-    reading the same unchanged files again gives the same `Rulebook` object.
+    A rulebook that loads is remembered for the rest of the process (see `_Memo`),
+    and stored in the private cache folder (see `_stored`): reading the same
+    unchanged files again gives the same `Rulebook` without parsing them. With
+    `cached=False` the files are parsed and checked for real (`rouge rules check`),
+    and the result then replaces what was remembered and stored.
     """
     paths = [Path(f) for f in folders] or [resources.bundled_rulebook()]
-    remembered = _recall(paths)
-    if remembered is not None:
-        return remembered
+    if cached:
+        remembered = _recall(paths)
+        if remembered is not None:
+            return remembered
+        stored = _stored(paths)
+        if stored is not None:
+            return stored
     loaded, reader = _read(paths)
     if loaded.rulebook is not None:
-        _remember(paths, reader, loaded)
+        memo = _remember(paths, reader, loaded)
+        if memo is not None:
+            _store(paths, memo)
     return loaded
 
 
 def _read(paths: list[Path]) -> tuple[Loaded, _Reader]:
+    from rouge_rpg.rules import ast
+    from rouge_rpg.rules.check import check
+
     reader = _Reader()
     for path in paths:
         reader.folder(path)
@@ -330,7 +374,7 @@ _memo: dict[tuple[Path, ...], _Memo] = {}
 
 
 def _listing(paths: list[Path]) -> list[str]:
-    return [str(p.resolve()) for folder in paths for p in sorted(folder.rglob("*.rouge"))]
+    return [os.path.realpath(p) for folder in paths for p in sorted(folder.rglob("*.rouge"))]
 
 
 def _fingerprint(
@@ -350,13 +394,8 @@ def _key(paths: list[Path]) -> tuple[Path, ...]:
     return tuple(p.resolve() for p in paths)
 
 
-def _recall(paths: list[Path]) -> Loaded | None:
-    """The remembered `Loaded` for these folders if none of their files changed."""
-    key = _key(paths)
-    memo = _memo.pop(key, None)
-    if memo is None:
-        return None
-    _memo[key] = memo  # now the most recently used
+def _validate(paths: list[Path], memo: _Memo) -> Loaded | None:
+    """The memo's `Loaded` (a copy) if none of the files it was read from changed."""
     try:
         sources: dict[str, str] = {}
         reached: list[tuple[Path, Path, str]] = []
@@ -374,17 +413,108 @@ def _recall(paths: list[Path]) -> Loaded | None:
     return Loaded(loaded.rulebook, list(loaded.diagnostics), dict(loaded.sources))
 
 
-def _remember(paths: list[Path], reader: _Reader, loaded: Loaded) -> None:
-    try:
-        fingerprint = _fingerprint(paths, reader.reached, reader.sources)
-    except OSError:
-        return
+def _recall(paths: list[Path]) -> Loaded | None:
+    """The remembered `Loaded` for these folders if none of their files changed."""
     key = _key(paths)
+    memo = _memo.pop(key, None)
+    if memo is None:
+        return None
+    _memo[key] = memo  # now the most recently used
+    return _validate(paths, memo)
+
+
+def _keep(key: tuple[Path, ...], memo: _Memo) -> None:
     _memo.pop(key, None)
     while len(_memo) >= MEMO_SIZE:
         del _memo[next(iter(_memo))]
+    _memo[key] = memo
+
+
+def _remember(paths: list[Path], reader: _Reader, loaded: Loaded) -> _Memo | None:
+    try:
+        fingerprint = _fingerprint(paths, reader.reached, reader.sources)
+    except OSError:
+        return None
     kept = Loaded(loaded.rulebook, list(loaded.diagnostics), dict(loaded.sources))
-    _memo[key] = _Memo(tuple(reader.reached), fingerprint, kept)
+    memo = _Memo(tuple(reader.reached), fingerprint, kept)
+    _keep(_key(paths), memo)
+    return memo
+
+
+# -- the compiled rulebook cache ------------------------------------------------------------
+
+#: What starts a compiled rulebook cache file; the rest is a pickle of `_Memo`.
+CACHE_MAGIC = b"rouge-rpg compiled rulebook 1\n"
+#: The modules whose code decides what a loaded rulebook is, and so the cache's validity.
+_TOOL_FILES = (
+    "rules/ast.py",
+    "rules/check.py",
+    "rules/load.py",
+    "rules/parse.py",
+    "rules/rulebook.py",
+    "dice/ast.py",
+    "dice/parse.py",
+    "diagnostics.py",
+)
+
+
+def tool_version() -> str:
+    """What a cached rulebook depends on besides its files: this tool, and Python.
+
+    rouge-rpg's version, the Python version (for the pickle), and the text of the
+    modules that parse, check and define a rulebook and of the grammars (see
+    `rouge_rpg.cache.code_fingerprint`).
+    """
+    grammars = (str(resources.grammar("rules")), str(resources.grammar("dice")))
+    return cache.code_fingerprint(*_TOOL_FILES, *grammars)
+
+
+def cache_file(paths: list[Path]) -> Path | None:
+    """Where the compiled rulebook of these folders is cached; None without a cache folder.
+
+    One file per tool version and list of folders, as they are found and as they are
+    shown (relative to the working folder when inside it: the shown names are part of
+    the rulebook), replaced whenever the rulebook changes.
+    """
+    folder = cache.cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(tool_version().encode())
+    for path in paths:
+        digest.update(f"\0{path.resolve()}\0{display_path(path)}".encode())
+    return folder / f"rulebook-{digest.hexdigest()[:32]}.pickle"
+
+
+def _stored(paths: list[Path]) -> Loaded | None:
+    """The cached rulebook of these folders if it is there, readable, and still true."""
+    try:
+        path = cache_file(paths)
+        if path is None:
+            return None
+        data = cache.read_private(path)
+        if data is None or not data.startswith(CACHE_MAGIC):
+            return None
+        memo = pickle.loads(data[len(CACHE_MAGIC) :])
+    except Exception:  # a damaged or foreign cache file is rebuilt, never an error
+        return None
+    if not isinstance(memo, _Memo) or not isinstance(memo.loaded.rulebook, Rulebook):
+        return None
+    found = _validate(paths, memo)
+    if found is not None:
+        _keep(_key(paths), memo)
+    return found
+
+
+def _store(paths: list[Path], memo: _Memo) -> bool:
+    """Write the compiled rulebook to the cache; False (and no harm) if it cannot be."""
+    try:
+        path = cache_file(paths)
+        if path is None:
+            return False
+        data = CACHE_MAGIC + pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # nothing cached; the rulebook itself is fine
+        return False
+    return cache.write_atomic(path, data)
 
 
 def forget() -> None:
