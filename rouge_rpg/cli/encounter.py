@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from rouge_rpg.cli import complete
 from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook, open_journal
 from rouge_rpg.cli.output import echo_json
 
@@ -34,11 +35,12 @@ def encounter() -> None:
 
 @encounter.command("start")
 @click.argument("name")
-@click.argument("characters", nargs=-1)
+@click.argument("characters", nargs=-1, shell_complete=complete.member_ids)
 @click.option(
     "--check",
     default=None,
     metavar="CHECK",
+    shell_complete=complete.checks_and_attributes,
     help="What initiative rolls (default: the check the rulebook marks initiative).",
 )
 @click.option(
@@ -126,7 +128,7 @@ def status_command(campaign: str | None, as_json: bool) -> None:
 
 
 @encounter.command("add")
-@click.argument("characters", nargs=-1, required=True)
+@click.argument("characters", nargs=-1, required=True, shell_complete=complete.member_ids)
 @click.option("--seed", type=int, default=None, help="Seed for their initiative.")
 @campaign_option
 @_json
@@ -144,7 +146,7 @@ def add_command(
 
 
 @encounter.command("remove")
-@click.argument("characters", nargs=-1, required=True)
+@click.argument("characters", nargs=-1, required=True, shell_complete=complete.member_ids)
 @campaign_option
 @_json
 def remove_command(characters: tuple[str, ...], campaign: str | None, as_json: bool) -> None:
@@ -157,7 +159,7 @@ def remove_command(characters: tuple[str, ...], campaign: str | None, as_json: b
 
 
 @encounter.command("set", context_settings={"ignore_unknown_options": True})
-@click.argument("character")
+@click.argument("character", shell_complete=complete.member_ids)
 @click.argument("initiative", type=int)
 @campaign_option
 @_json
