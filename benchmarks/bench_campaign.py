@@ -111,9 +111,8 @@ def templates(folder: Path, rulebook: Any) -> dict[str, dict[str, Any]]:
     path = folder / "templates.db"
     new_campaign(path, rulebook)
     with Journal.open(path) as journal:
-        rouge = read_character(SHEETS / "rouge.yaml", rulebook)
         request = Request("check", "action", "rouge", None, {"stat": "reflex"}, (), 7)
-        actions.play(journal, rulebook, request, rouge, None)
+        actions.play(journal, rulebook, request)
         actions.feed(journal, rulebook, "nean_worker", 1, "nectar")
         actions.advance(journal, rulebook, 60)
         found = {e.kind: dict(e.payload) for e in journal.events()}
