@@ -35,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
     "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
     "campaign": ("rouge_rpg.cli.campaign", "campaign", "Keep a campaign: time, Nectar, every roll"),
+    "lsp": (
+        "rouge_rpg.lsp.command",
+        "lsp",
+        "A language server for .rouge rulebooks, for editors (the [lsp] extra)",
+    ),
 }
 
 
