@@ -43,6 +43,37 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Two or three real examples at the end of the help of `rouge` and of each group
+#: (tests/test_newcomer.py runs them). Sheets by name are the bundled sheets.
+EXAMPLES: dict[str, list[str]] = {
+    "rouge": [
+        "rouge demo --seed 4",
+        "rouge roll 4d6kh3+2 --seed 1",
+        "rouge check rouge.yaml reflex --dc 9 --odds",
+    ],
+    "rules": [
+        "rouge rules check",
+        "rouge rules list --kind check",
+        "rouge rules show asimov_code",
+    ],
+    "sheet": [
+        "rouge sheet show rouge",
+        "rouge sheet new --faction ochrona --member naomi --name Naomi -o naomi.yaml",
+        "rouge sheet validate naomi.yaml noid_262",
+    ],
+    "campaign": [
+        "rouge campaign init",
+        "rouge campaign join rouge noid_262 ash",
+        "rouge campaign status",
+    ],
+}
+
+
+def examples_epilog(name: str) -> str:
+    """The examples of `name` as a help epilog (kept as written: `\b`)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {e}" for e in EXAMPLES[name])
+
+
 class LazyGroup(click.Group):
     """A group whose commands load on first use, and that shows `RougeError`s."""
 
@@ -54,6 +85,8 @@ class LazyGroup(click.Group):
             return None
         module, attribute, _ = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attribute)
+        if cmd_name in EXAMPLES and not command.epilog:
+            command.epilog = examples_epilog(cmd_name)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -74,7 +107,11 @@ def report(error: RougeError) -> None:
     click.echo(error_line(error), err=True)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples_epilog("rouge"),
+)
 @click.version_option(__version__, prog_name="rouge")
 def cli() -> None:
     """rouge: a narrative rules engine for Metallic Rouge tabletop games."""
