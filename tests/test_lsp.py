@@ -262,3 +262,21 @@ def test_the_plain_tool_does_not_import_pygls() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_snippet_parses_with_its_placeholders_filled_in() -> None:
+    import re
+
+    from rouge_rpg.lsp.analysis import SNIPPETS
+    from rouge_rpg.rules.parse import parse_text
+
+    for label, body in SNIPPETS:
+        text = re.sub(r"\$\{\d+:?([^}]*)\}", lambda m: m.group(1) or "x", body)
+        parse_text(text + "\n", f"{label}.rouge")
+
+
+def test_a_file_outside_any_rulebook_still_gets_its_syntax_errors(tmp_path: Path) -> None:
+    lone = tmp_path / "lone.rouge"
+    analysis = Analysis.of(lone, {lone.resolve(): "condition x\n  blocks\n"})
+    [problem] = analysis.problems[lone.resolve()]
+    assert problem.severity == "error" and problem.place.line == 1

@@ -189,7 +189,9 @@ class Analysis:
             try:
                 loaded, paths, parsed_files = read_overlaid([folder], overrides)
             except RougeError as error:
-                problems[entry].append(Problem(Place(entry, 0, 0, 0, 1), "error", _message(error)))
+                problems.setdefault(entry, []).append(
+                    Problem(Place(entry, 0, 0, 0, 1), "error", _message(error))
+                )
             else:
                 sources = dict(loaded.sources)
                 reached = set(paths.values())
