@@ -383,7 +383,9 @@ def seat_for(
     """
     path = Path(text)
     if not path.is_file():
-        return seat(state, present(state, text), campaign, read)
+        if text in state.characters or not _bundled(text).is_file():
+            return seat(state, present(state, text), campaign, read)
+        path = _bundled(text)  # a bundled sheet, by name (see sheets.load.locate)
     member = by_path(state, path, campaign)
     if member is None:
         raise CampaignError(
@@ -399,6 +401,12 @@ def seat_for(
         )
     present(state, member.id)
     return seat(state, member, campaign, read)
+
+
+def _bundled(text: str) -> Path:
+    from rouge_rpg.sheets.load import locate
+
+    return locate(text)
 
 
 def present(state: CampaignState, text: str) -> CharacterState:

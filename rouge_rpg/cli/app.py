@@ -46,7 +46,43 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "table",
         "At the table: a session with everything loaded once, tab completion",
     ),
+    "lsp": (
+        "rouge_rpg.lsp.command",
+        "lsp",
+        "A language server for .rouge rulebooks, for editors (the [lsp] extra)",
+    ),
 }
+
+
+#: Two or three real examples at the end of the help of `rouge` and of each group
+#: (tests/test_newcomer.py runs them). Sheets by name are the bundled sheets.
+EXAMPLES: dict[str, list[str]] = {
+    "rouge": [
+        "rouge demo --seed 4",
+        "rouge roll 4d6kh3+2 --seed 1",
+        "rouge check rouge.yaml reflex --dc 9 --odds",
+    ],
+    "rules": [
+        "rouge rules check",
+        "rouge rules list --kind check",
+        "rouge rules show asimov_code",
+    ],
+    "sheet": [
+        "rouge sheet show rouge",
+        "rouge sheet new --faction ochrona --member naomi --name Naomi -o naomi.yaml",
+        "rouge sheet validate naomi.yaml noid_262",
+    ],
+    "campaign": [
+        "rouge campaign init",
+        "rouge campaign join rouge noid_262 ash",
+        "rouge campaign status",
+    ],
+}
+
+
+def examples_epilog(name: str) -> str:
+    """The examples of `name` as a help epilog (kept as written: `\b`)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {e}" for e in EXAMPLES[name])
 
 
 class LazyGroup(click.Group):
@@ -60,6 +96,8 @@ class LazyGroup(click.Group):
             return None
         module, attribute, _ = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attribute)
+        if cmd_name in EXAMPLES and not command.epilog:
+            command.epilog = examples_epilog(cmd_name)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -80,7 +118,11 @@ def report(error: RougeError) -> None:
     click.echo(error_line(error), err=True)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples_epilog("rouge"),
+)
 @click.version_option(__version__, prog_name="rouge")
 @click.option(
     "--no-cache",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,7 +26,35 @@ def shown_in(expression: str) -> Iterator[None]:
         raise
 
 
-@click.command()
+#: A word that starts with a minus and then a dice expression (`-1d8+10`, `-d6`, `-(1d4)`):
+#: an expression, not an option. No option of `roll` or `odds` looks like that.
+_NEGATIVE = re.compile(r"^-[0-9d(\[{]")
+
+
+class ExpressionCommand(click.Command):
+    """A command whose EXPRESSION may start with a minus: `rouge roll -1d8+10`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        # `--times -3` is an option's value, left where it is.
+        valued = {
+            name
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag
+            for name in p.opts
+        }
+        negative = [
+            i
+            for i, a in enumerate(args[:end])
+            if _NEGATIVE.match(a) and (i == 0 or args[i - 1] not in valued)
+        ]
+        if negative:
+            rest = [a for i, a in enumerate(args[:end]) if i not in negative]
+            args = [*rest, "--", *(args[i] for i in negative), *args[end + 1 :]]
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=ExpressionCommand)
 @click.argument("expression")
 @click.option("--seed", type=int, default=None, help="Seed for reproducible rolls.")
 @click.option("--times", type=int, default=1, show_default=True, help="Roll this many times.")
@@ -48,7 +77,7 @@ def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
             click.echo(json_line(result.to_json()) if as_json else result.detail)
 
 
-@click.command()
+@click.command(cls=ExpressionCommand)
 @click.argument("expression")
 @click.option("--json", "as_json", is_flag=True, help="The distribution as exact fractions.")
 def odds(expression: str, as_json: bool) -> None:

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,9 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 class _Reader:
     """Reads the files of rulebook folders, following includes."""
 
-    def __init__(self) -> None:
+    def __init__(self, overrides: Mapping[Path, str] | None = None) -> None:
+        # Resolved path → text to use instead of the file's (an editor's unsaved buffers).
+        self.overrides = overrides or {}
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, str] = {}
         self.relative: dict[str, str] = {}  # shown name → layer/path inside its folder
@@ -165,7 +168,7 @@ class _Reader:
         if self.count > MAX_FILES:
             raise InputError(f"the rulebook includes more than {MAX_FILES} files")
         shown = display_path(path)
-        text = read_text(path)
+        text = self.overrides[path] if path in self.overrides else read_text(path)
         self.sources[shown] = text
         self.reached.append((reached, path, shown))
         self.relative[shown] = f"{len(self.layers) - 1}/{path.relative_to(root).as_posix()}"
@@ -206,7 +209,7 @@ class _Reader:
             loop = " -> ".join(p.name for p in [*chain[chain.index(target) :], target])
             self.diagnostics.append(Diagnostic("error", f"include cycle: {loop}", span))
             return
-        if not target.is_file():
+        if not target.is_file() and target not in self.overrides:
             self.diagnostics.append(
                 Diagnostic("error", f'include "{include.path}": no such file', span)
             )
@@ -304,11 +307,24 @@ def read(*folders: str | os.PathLike[str], cached: bool = True) -> Loaded:
     return loaded
 
 
-def _read(paths: list[Path]) -> tuple[Loaded, _Reader]:
+def read_overlaid(
+    folders: list[Path], overrides: Mapping[Path, str]
+) -> tuple[Loaded, dict[str, Path], list[ast.File]]:
+    """Like `read`, with `overrides` (resolved path → text) read in place of those files.
+
+    For the language server: an editor's unsaved texts. Never remembered. Also gives
+    each file's resolved path by its shown name, and every file that parsed.
+    """
+    loaded, reader = _read(folders, overrides)
+    paths = {shown: path for _, path, shown in reader.reached}
+    return loaded, paths, [f for layer in reader.layers for f in layer]
+
+
+def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tuple[Loaded, _Reader]:
     from rouge_rpg.rules import ast
     from rouge_rpg.rules.check import check
 
-    reader = _Reader()
+    reader = _Reader(overrides)
     for path in paths:
         reader.folder(path)
     definitions = _merge(reader)

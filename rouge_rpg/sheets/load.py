@@ -104,9 +104,29 @@ class Sheet:
         return self.document.root
 
 
+def locate(path: str | os.PathLike[str]) -> Path:
+    """The sheet file that `path` names: a path wins, else a bundled sheet of that name.
+
+    `rouge.yaml` (or `rouge`) that is not a file here, given without a folder, is
+    the bundled sheet `rulebooks/metallic_rouge/sheets/rouge.yaml` if there is one.
+    Anything else is left as given (and reported if it cannot be read).
+    """
+    given = Path(path)
+    if given.exists() or len(given.parts) != 1 or given.name in (".", ".."):
+        return given
+    name = given.name if given.suffix in (".yaml", ".yml") else f"{given.name}.yaml"
+    from rouge_rpg import resources
+
+    bundled = resources.bundled_rulebook() / "sheets" / name
+    return bundled if bundled.is_file() else given
+
+
 def load(path: str | os.PathLike[str]) -> Sheet:
-    """Read the sheet at `path` (spans name the file as given)."""
-    return read(load_yaml(Path(path)))
+    """Read the sheet at `path`, or the bundled sheet it names (see `locate`).
+
+    Spans name the file as given, or the bundled file's path.
+    """
+    return read(load_yaml(locate(path)))
 
 
 def parse(text: str, file: str) -> Sheet:
