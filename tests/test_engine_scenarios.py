@@ -983,6 +983,7 @@ why:
   power thunderbolt (rulebooks/metallic_rouge/immortal_nine.rouge:60)
   requires actor.has(armored): yes
   cost 2 nectar: Giallon has 8
+  performs harm_human when target.is(human): no
   check attack (rulebooks/metallic_rouge/core.rouge:168)
   parameters: stat = body
   modifier +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): applies

@@ -606,6 +606,10 @@ class Checker:
                 self.lookup(name, holders.kind)
         for test in d.requires:
             self.expect(test, BOOL, scope)
+        for performs in d.performs:
+            self.lookup(performs.act, "act")
+            if performs.when is not None:
+                self.expect(performs.when, BOOL, attrs.evolve(scope, place="a 'performs' test"))
         for cost in d.costs:
             found = self.defs.get(cost.resource.text)
             if found is None or found.KIND != "resource":

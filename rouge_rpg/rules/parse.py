@@ -454,6 +454,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return _Clause("requires", test)
 
     @v_args(inline=True)
+    def performs(self, act: Token, when: Any) -> _Clause:
+        return _Clause("performs", ast.Performs(_name(act), when, span=token_span(act)))
+
+    @v_args(inline=True)
     def cost(self, name: Token, amount: Any) -> _Clause:
         return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
 
@@ -696,6 +700,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             power=str(keyword) == "power",
             holders=tuple(found.get("holders", ())),
             requires=tuple(found.get("requires", ())),
+            performs=tuple(found.get("performs", ())),
             costs=tuple(found.get("cost", ())),
             target=str(target or ("required" if check is not None and _targets(check) else "none")),
             check=check,
