@@ -985,12 +985,12 @@ why:
   cost 2 nectar: Giallon has 8
   performs harm_human when target.is(human): no
   check attack (rulebooks/metallic_rouge/core.rouge:168)
-  parameters: stat = body
+  parameters: stat = body, defense = reflex
   modifier +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): applies
   modifier -1 from faction immortal_nine (rulebooks/metallic_rouge/immortal_nine.rouge:18): not applied: the actor's nectar is at most 2 does not hold
   modifier +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): applies
   roll 2d6 + actor[stat] → 2d6 (4, 4) + 5 = 13, +2 modifiers = 15
-  vs 2d6 + target.reflex → 2d6 (1, 3) + 4 = 8
+  vs 2d6 + target[defense] → 2d6 (1, 3) + 4 = 8
   critical when dice == 12: no (total 15, dice 8, margin 7)
   success when margin >= 3: yes (total 15, dice 8, margin 7)
 state:

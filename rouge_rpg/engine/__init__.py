@@ -121,6 +121,11 @@ def _check(rulebook: Rulebook, action: Action) -> tuple[ast.Check, dict[str, Val
     args.update(action.args)
     if action.defense is not None:
         param = defense_param(check)
+        if check.versus is None:
+            raise RougeError(
+                f"check '{check.id}' has no 'vs' line: nothing defends against it",
+                hint="--vs SHEET:ATTRIBUTE needs a check whose 'vs' line reads target[PARAMETER]",
+            )
         if param is None:
             raise RougeError(
                 f"check '{check.id}' does not read a defending attribute of its target",
