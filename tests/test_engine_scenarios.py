@@ -1135,6 +1135,46 @@ Viola: Armor up: exact odds
 """,
     ),
     Scenario(
+        "hint_check_without_a_target",
+        "check @ash scrutiny --seed 1",
+        "a check is given its target with --vs",
+        2,
+        """\
+Error: there is no target here
+give one with --vs SHEET
+""",
+    ),
+    Scenario(
+        "hint_odds_without_a_target",
+        "check @ash scrutiny --odds",
+        "odds too",
+        2,
+        """\
+Error: there is no target here
+give one with --vs SHEET
+""",
+    ),
+    Scenario(
+        "hint_free_will_without_by",
+        "free-will @noid_262 --act disobey --seed 1",
+        "a free-will attempt names only --by",
+        2,
+        """\
+Error: The Asimov Code forbids disobey when the target is human: there is no target here
+say who is involved with --by SHEET
+""",
+    ),
+    Scenario(
+        "hint_act_by_a_word",
+        "free-will @noid_262 --act harm --by @ash",
+        "an act, and the act ids that contain the word",
+        2,
+        """\
+Error: 'harm' is a track, not an act
+did you mean 'harm_human'?
+""",
+    ),
+    Scenario(
         "odds_refused",
         "use @viola siren_aria --target @rouge --odds",
         "refused as the roll would be",

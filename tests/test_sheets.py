@@ -329,7 +329,8 @@ def read_new(rulebook: Rulebook, faction: str, **options: Any) -> Character:
             "aletheea",
             None,
             None,
-            "the rulebook has no faction 'aletheea'\ndid you mean 'aletheia'?",
+            "the rulebook has no faction 'aletheea'\ndid you mean 'aletheia'?\n"
+            "factions: aletheia, ochrona, immortal_nine, drifters",
         ),
         (
             "aletheia",
@@ -351,7 +352,12 @@ def read_new(rulebook: Rulebook, faction: str, **options: Any) -> Character:
             "kind 'human' does not fit faction 'aletheia', whose members are of kind 'nean'\n"
             "choose one of: nean, alter",
         ),
-        ("aletheia", None, "robot", "the rulebook has no kind 'robot'"),
+        (
+            "aletheia",
+            None,
+            "robot",
+            "the rulebook has no kind 'robot'\nkinds for faction aletheia: nean, alter",
+        ),
     ],
 )
 def test_new_sheet_refuses_what_does_not_fit(
@@ -638,7 +644,37 @@ def test_new_with_an_unknown_faction(rouge: Callable[..., Result]) -> None:
     assert result.stdout == ""
     assert (
         result.stderr == "Error: the rulebook has no faction 'ochrana'\ndid you mean 'ochrona'?\n"
+        "factions: aletheia, ochrona, immortal_nine, drifters\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (
+            ["--faction", "council"],
+            "Error: the rulebook has no faction 'council'\n"
+            "did you mean 'council_of_free_neans'?\n"
+            "factions: humans, neans, alters, immortal_nine, aletheia, ochrona, alid, "
+            "wellstown_police, suns_of_ares, council_of_free_neans, visitors, usurpers\n",
+        ),
+        (
+            ["--faction", "neans", "--kind", "android"],
+            "Error: the rulebook has no kind 'android'\nkinds for faction neans: nean, alter\n",
+        ),
+        (
+            ["--faction", "neans", "--member", "juvl"],
+            "Error: the rulebook has no member 'juvl'\ndid you mean 'juval'?\n"
+            "members of neans: none\n",
+        ),
+    ],
+)
+def test_new_lists_the_valid_choices(
+    args: list[str], shown: str, rouge: Callable[..., Result]
+) -> None:
+    result = rouge("sheet", "new", "--name", "X", *args)
+    assert result.exit_code == 2
+    assert result.stderr == shown
 
 
 SHOW_ROUGE = """\

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 import attrs
 
@@ -12,9 +13,11 @@ from rouge_rpg.errors import InputError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.load import display_path
-from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
 from rouge_rpg.sheets.validate import may_hold, unmet_requirements
 from rouge_rpg.sheets.yamlsource import parse_yaml
+
+D = TypeVar("D", bound=ast.Definition)
 
 #: Characters written as they are inside a double-quoted YAML value (YAML's printable set,
 #: without line breaks, which YAML would fold, and the byte order mark).
@@ -58,6 +61,24 @@ def scalar(text: str) -> str:
     return quoted(text)
 
 
+def _require(
+    rulebook: Rulebook,
+    id: str,
+    cls: type[D],
+    what: str,
+    choices: list[str] | None = None,
+) -> D:
+    """`rulebook.require`, whose error also lists the valid choices."""
+    try:
+        return rulebook.require(id, cls)
+    except UnknownDefinition as error:
+        if choices is None:
+            choices = [i for i, d in rulebook.definitions.items() if isinstance(d, cls)]
+        listed = f"{what}: {', '.join(choices) or 'none'}"
+        error.hint = f"{error.hint}\n{listed}" if error.hint else listed
+        raise
+
+
 def new_sheet(
     rulebook: Rulebook,
     faction: str,
@@ -75,16 +96,18 @@ def new_sheet(
     else to the rulebook's first kind. Unknown or unfitting ids raise a
     `RougeError` (exit status 2) with a suggestion.
     """
-    f = rulebook.require(faction, ast.Faction)
+    f = _require(rulebook, faction, ast.Faction, "factions")
     if not name.strip():
         raise InputError("the name is empty: give the character a name")
-    m = rulebook.require(member, ast.Member) if member is not None else None
+    own = [
+        d.id.text
+        for d in rulebook.definitions.values()
+        if isinstance(d, ast.Member) and d.faction.text == f.id.text
+    ]
+    m = None
+    if member is not None:
+        m = _require(rulebook, member, ast.Member, f"members of {f.id}", own)
     if m is not None and m.faction.text != f.id.text:
-        own = [
-            d.id.text
-            for d in rulebook.definitions.values()
-            if isinstance(d, ast.Member) and d.faction.text == f.id.text
-        ]
         raise RougeError(
             f"member '{m.id}' belongs to faction '{m.faction}', not '{f.id}'",
             hint=f"the members of {f.id} are: {', '.join(own)}"
@@ -95,7 +118,7 @@ def new_sheet(
     fixed = f.being.text if f.being is not None else None
     fitting = [k.id.text for k in kinds if fixed is None or rulebook.is_kind(k.id.text, fixed)]
     if kind is not None:
-        chosen = rulebook.require(kind, ast.Kind).id.text
+        chosen = _require(rulebook, kind, ast.Kind, f"kinds for faction {f.id}", fitting).id.text
         if chosen not in fitting:
             raise RougeError(
                 f"kind '{chosen}' does not fit faction '{f.id}', whose members are of kind "
