@@ -194,6 +194,33 @@ def test_a_wrongly_typed_value_is_reported_once(rulebook: Rulebook) -> None:
     ]
 
 
+def test_a_misspelt_key_that_hides_a_required_block_is_an_error(rulebook: Rulebook) -> None:
+    # `wits` has no default, so `attributes` is required; `kind` is, for drifters.
+    text = "name: Jill\nfaction: drifters\nknd: human\natributes:\n  wits: 3\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:3:1: error: unknown key 'knd' hides the required key 'kind'\n"
+        "  did you mean 'kind'?",
+        "sheet.yaml:4:1: error: unknown key 'atributes' hides the required key 'attributes'\n"
+        "  did you mean 'attributes'?",
+    ]
+
+
+def test_a_misspelt_key_that_hides_an_optional_block_is_a_warning(rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: ochrona\nattributes: {wits: 3}\ncondtions: [exposed]\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:4:1: warning: unknown key 'condtions', which is ignored\n"
+        "  did you mean 'conditions'?",
+    ]
+
+
+def test_a_misspelt_key_beside_the_right_one_is_a_warning(rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: ochrona\nattributes: {wits: 3}\natributes: {body: 3}\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:4:1: warning: unknown key 'atributes', which is ignored\n"
+        "  did you mean 'attributes'?",
+    ]
+
+
 def test_an_unknown_faction_does_not_hide_the_other_problems(rulebook: Rulebook) -> None:
     text = "name: Jill\nfaction: nobody\nattributes: {body: 8}\nconditions: [sad]\n"
     assert check(text, rulebook) == [
