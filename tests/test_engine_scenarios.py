@@ -43,10 +43,11 @@ COPIES = {
         "conditions: [awakened, disguised]",
         "conditions: [awakened]",
     ),
-    "rouge_awakened": (
+    "rouge_bound": (
         "rouge",
-        "conditions: []             # condition ids",
-        "conditions: [awakened]",
+        "  free_will: 5              # at 5 a Nean is awakened (the track's `at 5` trigger)\n"
+        "conditions: [awakened]     # condition ids: she uses her own free will",
+        "  free_will: 4\nconditions: []",
     ),
     "noid_compelled": ("noid_262", "conditions: []", "conditions: [compelled]"),
     "noid_inspired": ("noid_262", "conditions: []", "conditions: [inspired]"),
@@ -348,7 +349,7 @@ unbound (the act goes ahead): Nothing forbids Noid 262 to harm a human here.
     ),
     Scenario(
         "free_will_defiance_awakens",
-        "free-will @rouge --act disobey --by @chau --seed 9",
+        "free-will rouge_bound.yaml --act disobey --by @chau --seed 9",
         "Free will 5: awakened",
         0,
         """\
@@ -375,7 +376,7 @@ Error: Naomi Orthmann is a human: no constraint binds a human (constraints bind 
     ),
     Scenario(
         "awakened_nean_exempt",
-        "free-will rouge_awakened.yaml --act harm_human --by @ash --seed 0",
+        "free-will @rouge --act harm_human --by @ash --seed 0",
         "an awakened Nean is free",
         0,
         """\
