@@ -472,6 +472,8 @@ class Resource(Definition):
     decay: int | None = None
     decay_unit: str | None = None
     triggers: tuple[Trigger, ...] = ()
+    #: `for kind nean`: who carries it (no lines: whoever a faction grants it to).
+    holders: tuple[Holders, ...] = ()
     KIND: ClassVar[str] = "resource"
 
     @property

@@ -450,6 +450,9 @@ class Checker:
             if d.parent is not None:
                 self.lookup(d.parent, "kind")
         elif isinstance(d, ast.Resource):
+            for holders in d.holders:
+                for name in holders.ids:
+                    self.lookup(name, holders.kind)
             if d.maximum < 1:
                 self.error("a resource's maximum must be at least 1", d.id.span)
             if d.start is not None and not 0 <= d.start <= d.maximum:

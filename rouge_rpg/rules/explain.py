@@ -114,6 +114,12 @@ def explain(d: ast.Definition, rulebook: Rulebook) -> list[str]:
     elif isinstance(d, ast.Resource):
         start = f"; characters start with {d.start}" if d.start is not None else ""
         out.append(f"A resource from 0 to {d.maximum}{start}.")
+        if d.holders:
+            out.append(
+                "Carried only by "
+                + "; ".join(f"{h.kind} {', '.join(i.text for i in h.ids)}" for h in d.holders)
+                + ", whatever their faction grants."
+            )
         if d.decay:
             out.append(f"It decays by {d.decay} every {d.decay_unit} of game time.")
         out.extend(_triggers(d))

@@ -587,6 +587,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             decay=None if decay is None else decay[0],
             decay_unit=None if decay is None else decay[1],
             triggers=tuple(found.get("trigger", ())),
+            holders=tuple(found.get("holders", ())),
             **self._common(name, title, found),
         )
 

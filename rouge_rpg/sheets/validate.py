@@ -125,21 +125,26 @@ def listing(plural: str, ids: list[str]) -> str | None:
     return f"the {plural} are: " + ", ".join(ids)
 
 
-def who_may_hold(ability: ast.Ability) -> str:
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def who_may_hold(ability: ast.Ability | ast.Resource) -> str:
     """`kind human or faction aletheia`, from the ability's `for` lines."""
     return " or ".join(f"{h.kind} {' or '.join(i.text for i in h.ids)}" for h in ability.holders)
 
 
 def may_hold(
     rulebook: Rulebook,
-    ability: ast.Ability,
+    ability: ast.Ability | ast.Resource,
     faction: str | None,
     kind: str | None,
     member: str | None,
     *,
     member_known: bool = True,
 ) -> bool | None:
-    """Whether the `for` lines admit the character; None when that cannot be told.
+    """Whether the `for` lines (of an ability, or of a resource: who carries it) admit
+    the character; None when that cannot be told.
 
     None for `faction` or `kind` means it is not known (an error elsewhere);
     None for `member` is no member, unless `member_known` is false.
@@ -356,7 +361,7 @@ class _Validator:
         kind = self.kind(faction, root_span)
         member, member_known = self.member(faction)
         attributes = self.attributes(root_span)
-        resources = self.resources(faction)
+        resources = self.resources(faction, kind, member, member_known)
         tracks = self.tracks()
         conditions = self.conditions()
         notes = sheet.notes.value if sheet.notes is not None else ""
@@ -533,9 +538,16 @@ class _Validator:
                 entry.node.span,
             )
 
-    def resources(self, faction: ast.Faction | None) -> dict[str, int]:
+    def resources(
+        self, faction: ast.Faction | None, kind: str | None, member: str | None, known: bool
+    ) -> dict[str, int]:
         field = self.sheet.resources
         grants = {g.resource.text: g for g in faction.grants} if faction is not None else None
+        who = faction.id.text if faction is not None else None
+
+        def carries(resource: ast.Resource) -> bool | None:
+            return may_hold(self.rulebook, resource, who, kind, member, member_known=known)
+
         given: dict[str, int] = {}
         for entry in _contents(field):
             found = self.find(entry.id, ast.Resource, "resource", entry.key.span)
@@ -553,6 +565,14 @@ class _Validator:
                     hint,
                 )
                 continue
+            if carries(found) is False:
+                self.error(
+                    f"{_article(kind or '')} {kind} does not carry {found.display} "
+                    f"(resource '{found.id}' is for {who_may_hold(found)})",
+                    entry.key.span,
+                    "leave it out",
+                )
+                continue
             self.in_range(entry, 0, found.maximum, "resource")
             if entry.value is not None:
                 given[entry.id] = entry.value
@@ -563,6 +583,8 @@ class _Validator:
         values: dict[str, int] = {}
         for resource_id, grant in (grants or {}).items():
             resource = self.rulebook.get(resource_id)
+            if isinstance(resource, ast.Resource) and carries(resource) is False:
+                continue  # a human of Aletheia carries no Nectar
             if resource_id in given:
                 values[resource_id] = given[resource_id]
             elif grant.start is not None:
