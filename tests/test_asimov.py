@@ -218,3 +218,14 @@ def test_a_forbidden_act_blocks_without_a_roll(table: Path, rouge: Rouge) -> Non
     )
     odds = json.loads(ok(rouge, *args[:-2], *rulebooks, "--odds", "--json").output)
     assert odds["odds"]["blocked"] == "1/1" and odds["allowed"] == "0/1"
+
+
+def test_a_campaign_records_a_blocked_use_and_replays_it(table: Path, rouge: Rouge) -> None:
+    ok(rouge, "campaign", "init")
+    ok(rouge, "campaign", "join", "giallon.yaml", "naomi.yaml")
+    args = ("use", "giallon.yaml", "thunderbolt", "--target", "naomi.yaml", "--seed", "1")
+    assert ok(rouge, *args).output.endswith("recorded in campaign.rouge.db\n")
+    event = json.loads(ok(rouge, "campaign", "log", "--json").output)[-1]
+    assert event["kind"] == "resolution"
+    assert [(a["what"], a["before"], a["after"]) for a in event["applied"]] == [("stress", 0, 1)]
+    assert "1 of 1 resolutions reproduce." in ok(rouge, "campaign", "replay").output
