@@ -165,8 +165,8 @@ def test_join_reads_the_sheets_and_starts_their_state(table: Table) -> None:
     assert result.stdout == lines("Rouge Redstar joins (aletheia)", "Nean worker joins (neans)")
     rouge_state = table.who("rouge")
     assert rouge_state["resources"] == {"nectar": 7}
-    assert rouge_state["tracks"] == {"free_will": 4, "harm": 0, "manhunt": 0, "stress": 1}
-    assert rouge_state["conditions"] == []
+    assert rouge_state["tracks"] == {"free_will": 5, "harm": 0, "manhunt": 0, "stress": 1}
+    assert rouge_state["conditions"] == ["awakened"]
     assert table.who("nean_worker")["resources"] == {"nectar": 4}
 
 
@@ -208,7 +208,7 @@ def test_status_table(table: Table) -> None:
         "day 1, 00:00, 3 events",
         "id                 character          nectar  free_will  harm  manhunt  stress  "
         "conditions",
-        "rouge              Rouge Redstar      7       4          0     0        1       -",
+        "rouge              Rouge Redstar      7       5          0     0        1       awakened",
         "nean_worker        Nean worker        4       0          0     0        0       -",
         "wellstown_officer  Wellstown officer  -       0          0     0        0       -",
     )
@@ -218,8 +218,8 @@ def test_status_table(table: Table) -> None:
         "day 2, 06:00, 5 events",
         "id                 character          nectar  free_will  harm  manhunt  stress  "
         "conditions",
-        "rouge              Rouge Redstar      5       4          0     0        1       "
-        "armored (this scene)",
+        "rouge              Rouge Redstar      5       5          0     0        1       "
+        "armored (this scene), awakened",
         "nean_worker        Nean worker        3       0          0     0        0       -",
         "wellstown_officer  Wellstown officer  -       0          0     0        0       -",
     )
@@ -242,8 +242,8 @@ def test_status_json_shape(table: Table) -> None:
                 "active": True,
                 "benched": False,
                 "resources": {"nectar": 7},
-                "tracks": {"free_will": 4, "harm": 0, "manhunt": 0, "stress": 1},
-                "conditions": [],
+                "tracks": {"free_will": 5, "harm": 0, "manhunt": 0, "stress": 1},
+                "conditions": ["awakened"],
                 "expires": {},
             },
             {
@@ -394,7 +394,7 @@ def test_use_pays_nectar_and_adds_its_condition(table: Table) -> None:
     assert "  Rouge Redstar: Nectar 7 → 6\n  Rouge Redstar gains armored\n" in result.stdout
     state = table.who("rouge")
     assert state["resources"] == {"nectar": 6}
-    assert state["conditions"] == ["armored"]
+    assert state["conditions"] == ["armored", "awakened"]
     event = table.events()[-1]
     assert event["applied"] == [
         {"character": "rouge", "table": "resources", "what": "nectar", "before": 7, "after": 6},
@@ -447,7 +447,7 @@ def test_free_will_bound_is_recorded_and_costs_stress(table: Table) -> None:
 def test_a_shut_down_nean_is_refused_and_nothing_is_recorded(table: Table) -> None:
     table.start("rouge", "ash")
     table.ok("campaign", "advance", "7d")
-    assert table.who("rouge")["conditions"] == ["shutdown"]
+    assert table.who("rouge")["conditions"] == ["awakened", "shutdown"]
     before_status = table.status()
     before_log = table.events()
     for args in (
@@ -652,11 +652,11 @@ def test_a_condition_lasting_a_day_runs_out_a_day_later(table: Table) -> None:
 def test_a_condition_lasting_a_scene_runs_out_at_the_next_advance(table: Table) -> None:
     table.start("rouge")
     table.ok("use", "rouge.yaml", "red_gladiator")
-    assert table.who("rouge")["conditions"] == ["armored"]
+    assert table.who("rouge")["conditions"] == ["armored", "awakened"]
     assert table.ok("campaign", "advance", "1m").stdout == lines(
         "It is now day 1, 00:01.", "  Rouge Redstar: armored runs out"
     )
-    assert table.who("rouge")["conditions"] == []
+    assert table.who("rouge")["conditions"] == ["awakened"]
 
 
 def test_conditions_from_the_sheet_do_not_run_out(table: Table) -> None:
@@ -927,8 +927,8 @@ def test_export_markdown(table: Table) -> None:
         "",
         "## Where everyone stands",
         "",
-        f"- **Rouge Redstar**: nectar 5, free_will 4, harm 0, manhunt 0, stress "
-        f"{table.who('rouge')['tracks']['stress']}; conditions: armored",
+        f"- **Rouge Redstar**: nectar 5, free_will 5, harm 0, manhunt 0, stress "
+        f"{table.who('rouge')['tracks']['stress']}; conditions: armored, awakened",
         "- **Nean worker**: nectar 3, free_will 0, harm 0, manhunt 0, stress 0; conditions: none",
     )
     # the default format, to a file

@@ -164,9 +164,9 @@ def test_add_and_remove_conditions_with_a_duration(table: Table) -> None:
     table.start("rouge")
     table.ok("campaign", "add", "rouge", "exposed", "--for", "1d")
     status = table.ok("campaign", "status", "rouge").stdout
-    assert "conditions: exposed (until day 2, 00:00)" in status
+    assert "conditions: awakened, exposed (until day 2, 00:00)" in status
     table.ok("campaign", "advance", "1d")
-    assert table.who("rouge")["conditions"] == []
+    assert table.who("rouge")["conditions"] == ["awakened"]
     table.ok("campaign", "damage", "rouge", "6")
     assert "down" in table.who("rouge")["conditions"]
     # the guide's "the GM lifts down" is a command
@@ -204,7 +204,7 @@ def test_status_of_one_character(table: Table) -> None:
     assert table.ok("campaign", "status", "rouge").stdout.splitlines()[:3] == [
         "rouge: Rouge Redstar (aletheia, nean), present",
         "  nectar     7 of 10",
-        "  free_will  4 (0..5)",
+        "  free_will  5 (0..5)",
     ]
 
 

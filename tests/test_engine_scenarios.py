@@ -43,10 +43,11 @@ COPIES = {
         "conditions: [awakened, disguised]",
         "conditions: [awakened]",
     ),
-    "rouge_awakened": (
+    "rouge_bound": (
         "rouge",
-        "conditions: []             # condition ids",
-        "conditions: [awakened]",
+        "  free_will: 5              # at 5 a Nean is awakened (the track's `at 5` trigger)\n"
+        "conditions: [awakened]     # condition ids: she uses her own free will",
+        "  free_will: 4\nconditions: []",
     ),
     "noid_compelled": ("noid_262", "conditions: []", "conditions: [compelled]"),
     "noid_inspired": ("noid_262", "conditions: []", "conditions: [inspired]"),
@@ -348,7 +349,7 @@ unbound (the act goes ahead): Nothing forbids Noid 262 to harm a human here.
     ),
     Scenario(
         "free_will_defiance_awakens",
-        "free-will @rouge --act disobey --by @chau --seed 9",
+        "free-will rouge_bound.yaml --act disobey --by @chau --seed 9",
         "Free will 5: awakened",
         0,
         """\
@@ -376,7 +377,7 @@ Error: Naomi Orthmann is a human: no constraint binds a human (constraints bind 
     ),
     Scenario(
         "awakened_nean_exempt",
-        "free-will rouge_awakened.yaml --act harm_human --by @ash --seed 0",
+        "free-will @rouge --act harm_human --by @ash --seed 0",
         "an awakened Nean is free",
         0,
         """\
@@ -988,13 +989,14 @@ why:
   power thunderbolt (rulebooks/metallic_rouge/immortal_nine.rouge:60)
   requires actor.has(armored): yes
   cost 2 nectar: Giallon has 8
+  performs harm_human when target.is(human): no
   check attack (rulebooks/metallic_rouge/core.rouge:168)
-  parameters: stat = body
+  parameters: stat = body, defense = reflex
   modifier +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): applies
   modifier -1 from faction immortal_nine (rulebooks/metallic_rouge/immortal_nine.rouge:18): not applied: the actor's nectar is at most 2 does not hold
   modifier +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): applies
   roll 2d6 + actor[stat] → 2d6 (4, 4) + 5 = 13, +2 modifiers = 15
-  vs 2d6 + target.reflex → 2d6 (1, 3) + 4 = 8
+  vs 2d6 + target[defense] → 2d6 (1, 3) + 4 = 8
   critical when dice == 12: no (total 15, dice 8, margin 7)
   success when margin >= 3: yes (total 15, dice 8, margin 7)
 state:
@@ -1137,6 +1139,46 @@ Giallon: Thunderbolt: exact odds
         """\
 Viola: Armor up: exact odds
   used      100%  1/1
+""",
+    ),
+    Scenario(
+        "hint_check_without_a_target",
+        "check @ash scrutiny --seed 1",
+        "a check is given its target with --vs",
+        2,
+        """\
+Error: there is no target here
+give one with --vs SHEET
+""",
+    ),
+    Scenario(
+        "hint_odds_without_a_target",
+        "check @ash scrutiny --odds",
+        "odds too",
+        2,
+        """\
+Error: there is no target here
+give one with --vs SHEET
+""",
+    ),
+    Scenario(
+        "hint_free_will_without_by",
+        "free-will @noid_262 --act disobey --seed 1",
+        "a free-will attempt names only --by",
+        2,
+        """\
+Error: The Asimov Code forbids disobey when the target is human: there is no target here
+say who is involved with --by SHEET
+""",
+    ),
+    Scenario(
+        "hint_act_by_a_word",
+        "free-will @noid_262 --act harm --by @ash",
+        "an act, and the act ids that contain the word",
+        2,
+        """\
+Error: 'harm' is a track, not an act
+did you mean 'harm_human'?
 """,
     ),
     Scenario(

@@ -121,7 +121,9 @@ def test_bundled_rulebook_open_hover_definition_references_completion_symbols() 
         uri = client.open(core)
         assert await client.wait_for(uri, lambda d: True) == []
         doc = lsp.TextDocumentIdentifier(uri)
-        where = _position(text, "vs 2d6 + target.reflex", len("vs 2d6 + target.r"))
+        where = _position(
+            text, 'defense: attribute = reflex) "Contest"', len("defense: attribute = r")
+        )
 
         hover = await ask(client.text_document_hover_async(lsp.HoverParams(doc, where)))
         assert hover is not None
@@ -147,11 +149,9 @@ def test_bundled_rulebook_open_hover_definition_references_completion_symbols() 
         assert refs is not None
         assert len({r.uri for r in refs}) > 1  # the sheets' ids are in other files too
 
-        line = text.split("\n")[where.line]
+        after = _position(text, "roll 2d6 + actor.free_will", len("roll 2d6 + actor."))
         completion = await ask(
-            client.text_document_completion_async(
-                lsp.CompletionParams(doc, lsp.Position(where.line, line.index("target.") + 7))
-            )
+            client.text_document_completion_async(lsp.CompletionParams(doc, after))
         )
         assert completion is not None
         items = completion.items if isinstance(completion, lsp.CompletionList) else completion

@@ -4,8 +4,10 @@ only to rules that exist."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -241,3 +243,83 @@ def test_the_run_caches_parser_tables_in_its_own_folder(
     assert os.environ["ROUGE_CACHE_DIR"] == os.environ["XDG_CACHE_HOME"] == str(cache_dir)
     assert not cache_dir.resolve().is_relative_to((Path.home() / ".cache").resolve())
     assert [p for p in cache_dir.rglob("*") if p.is_file()], "the rules parser cached nothing"
+
+
+# -- `--vs SHEET:ATTRIBUTE` on every bundled check --------------------------------------------
+
+#: How `rouge check` reaches each bundled check whose `vs` line reads the target's attribute:
+#: the words after `rouge check ash.yaml`, and the attacker's stat it rolls.
+OPPOSED = {
+    "attack": ("attack", "body"),
+    "scrutiny": ("scrutiny", "mind"),
+    "contest": ("presence", "presence"),  # an attribute rolled opposed rolls contest
+}
+#: Bundled checks whose `vs` line reads no attribute of the target: `--vs` is refused.
+UNOPPOSED = {"action", "free_will_check"}
+
+
+def test_every_bundled_check_is_covered_by_the_vs_tests(bundled_rulebook: Rulebook) -> None:
+    checks = {c.id.text for c in bundled_rulebook.of_kind("check")}
+    assert checks == set(OPPOSED) | UNOPPOSED
+
+
+@pytest.mark.parametrize("check", sorted(OPPOSED))
+def test_vs_sheet_attribute_changes_the_defender_not_the_attacker(
+    check: str, rouge: Any, bundled_sheet: Any
+) -> None:
+    words, stat = OPPOSED[check]
+    ash, naomi = bundled_sheet("ash"), bundled_sheet("naomi")
+    seen: dict[str, dict[str, Any]] = {}
+    for defense in ("body", "reflex", "mind", "presence"):
+        result = rouge(
+            "check", str(ash), words, "--vs", f"{naomi}:{defense}", "--seed", "7",
+            "--no-campaign", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        assert data["check"] == check
+        assert data["parameters"] == {"stat": stat, "defense": defense}
+        seen[defense] = data
+    naomi_values = yaml.safe_load(naomi.read_text(encoding="utf-8"))["attributes"]
+    ash_values = yaml.safe_load(ash.read_text(encoding="utf-8"))["attributes"]
+    totals = {d["total"] - sum(m["value"] for m in d["modifiers"]) for d in seen.values()}
+    assert totals == {seen["body"]["natural"] + ash_values[stat]}  # the attacker: unchanged
+    for defense, data in seen.items():  # the defender: the attribute named
+        assert data["vs"].endswith(f"+ {naomi_values[defense]} = {data['opposition']}")
+
+
+@pytest.mark.parametrize("check", sorted(UNOPPOSED))
+def test_vs_attribute_on_a_check_without_one_is_a_clear_error(
+    check: str, rouge: Any, bundled_sheet: Any
+) -> None:
+    ash, naomi = bundled_sheet("ash"), bundled_sheet("naomi")
+    result = rouge("check", str(ash), check, "--vs", f"{naomi}:mind", "--no-campaign")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: check '{check}' does not read a defending attribute of its target\n"
+        "its 'vs' line would read one as target[PARAMETER]\n"
+    )
+
+
+def test_vs_attribute_on_a_check_without_a_vs_line_is_a_clear_error(
+    rouge: Any, bundled_sheet: Any, tmp_path: Path
+) -> None:
+    from rouge_rpg import resources
+
+    (tmp_path / "rulebook.rouge").write_text(
+        'check hunch(stat: attribute = mind) "Hunch":\n'
+        "  roll 2d6 + actor[stat]\n"
+        "  success when total >= 8\n"
+        "  failure otherwise\n",
+        encoding="utf-8",
+    )
+    ash, naomi = bundled_sheet("ash"), bundled_sheet("naomi")
+    result = rouge(
+        "check", str(ash), "hunch", "--vs", f"{naomi}:mind", "--no-campaign",
+        "--rulebook", str(resources.bundled_rulebook()), "--rulebook", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: check 'hunch' has no 'vs' line: nothing defends against it\n"
+        "--vs SHEET:ATTRIBUTE needs a check whose 'vs' line reads target[PARAMETER]\n"
+    )

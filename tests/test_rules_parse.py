@@ -491,6 +491,8 @@ def test_power_every_clause() -> None:
         "  for kind alter\n"
         "  requires actor.has(armored)\n"
         "  requires actor.nectar >= 2\n"
+        "  performs harm_human when target.is(human)\n"
+        "  performs lie\n"
         "  cost nectar 2\n"
         "  cost grit 1d2\n"
         "  target optional\n"
@@ -514,6 +516,10 @@ def test_power_every_clause() -> None:
             ast.Holders("kind", (N("alter"),)),
         ),
         requires=(has("actor", "armored"), cmp(ref("actor", "nectar"), ">=", lit(2))),
+        performs=(
+            ast.Performs(N("harm_human"), is_("target", "human")),
+            ast.Performs(N("lie")),
+        ),
         costs=(ast.Cost(N("nectar"), lit(2)), ast.Cost(N("grit"), roll(1, 2))),
         target="optional",
         check=ast.CheckCall(

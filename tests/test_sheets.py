@@ -194,6 +194,33 @@ def test_a_wrongly_typed_value_is_reported_once(rulebook: Rulebook) -> None:
     ]
 
 
+def test_a_misspelt_key_that_hides_a_required_block_is_an_error(rulebook: Rulebook) -> None:
+    # `wits` has no default, so `attributes` is required; `kind` is, for drifters.
+    text = "name: Jill\nfaction: drifters\nknd: human\natributes:\n  wits: 3\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:3:1: error: unknown key 'knd' hides the required key 'kind'\n"
+        "  did you mean 'kind'?",
+        "sheet.yaml:4:1: error: unknown key 'atributes' hides the required key 'attributes'\n"
+        "  did you mean 'attributes'?",
+    ]
+
+
+def test_a_misspelt_key_that_hides_an_optional_block_is_a_warning(rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: ochrona\nattributes: {wits: 3}\ncondtions: [exposed]\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:4:1: warning: unknown key 'condtions', which is ignored\n"
+        "  did you mean 'conditions'?",
+    ]
+
+
+def test_a_misspelt_key_beside_the_right_one_is_a_warning(rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: ochrona\nattributes: {wits: 3}\natributes: {body: 3}\n"
+    assert check(text, rulebook) == [
+        "sheet.yaml:4:1: warning: unknown key 'atributes', which is ignored\n"
+        "  did you mean 'attributes'?",
+    ]
+
+
 def test_an_unknown_faction_does_not_hide_the_other_problems(rulebook: Rulebook) -> None:
     text = "name: Jill\nfaction: nobody\nattributes: {body: 8}\nconditions: [sad]\n"
     assert check(text, rulebook) == [
@@ -267,6 +294,15 @@ def test_unreadable_sheets_raise_with_exit_status_2(
 # -- new sheets -----------------------------------------------------------------------------
 
 
+def kinds_for(rulebook: Rulebook, faction: str) -> list[str | None]:
+    """None (the faction's own kind), or every kind a faction that fixes none admits."""
+    f = rulebook.get(faction)
+    assert isinstance(f, ast.Faction)
+    if f.being is not None:
+        return [None]
+    return [k.id.text for k in rulebook.of_kind("kind")]
+
+
 def factions_and_members(rulebook: Rulebook) -> list[tuple[str, str | None]]:
     pairs: list[tuple[str, str | None]] = []
     for f in rulebook.of_kind("faction"):
@@ -284,14 +320,15 @@ def test_a_new_sheet_validates_for_every_faction_and_member(rulebook: Rulebook) 
     pairs = factions_and_members(rulebook)
     assert len(pairs) == 7
     for faction, member in pairs:
-        text = new_sheet(rulebook, faction, "Jill Stingray", member)
-        validated = validate(parse(text, "new.yaml"), rulebook)
-        dead = ["warning: member 'nius' is deceased in the rulebook"] if member == "nius" else []
-        assert [f"{d.severity}: {d.message}" for d in validated.diagnostics] == dead, text
-        assert validated.character is not None
-        assert validated.character.faction == faction
-        assert validated.character.member == member
-        assert list(validator.iter_errors(yaml.safe_load(text))) == []
+        for kind in kinds_for(rulebook, faction):
+            text = new_sheet(rulebook, faction, "Jill Stingray", member, kind=kind)
+            validated = validate(parse(text, "new.yaml"), rulebook)
+            dead = ["warning: member 'nius' is deceased in the rulebook"] * (member == "nius")
+            assert [f"{d.severity}: {d.message}" for d in validated.diagnostics] == dead, text
+            assert validated.character is not None
+            assert validated.character.faction == faction
+            assert validated.character.member == member
+            assert list(validator.iter_errors(yaml.safe_load(text))) == []
 
 
 def test_a_new_sheet_has_a_comment_above_every_field(rulebook: Rulebook) -> None:
@@ -310,7 +347,13 @@ def test_a_new_sheet_leaves_out_abilities_the_character_cannot_hold(rulebook: Ru
     character = read_new(rulebook, "ochrona")
     # field_medic needs wits 3, and a new sheet starts wits at its low end, 1.
     assert character.abilities == ("blend_in", "rally")
-    assert read_new(rulebook, "drifters").kind == "human"  # the rulebook's first kind
+    with pytest.raises(RougeError) as caught:  # drifters fix no kind: it must be chosen
+        new_sheet(rulebook, "drifters", "X")
+    assert caught.value.show() == (
+        "faction 'drifters' does not fix the kind of its members: choose one with --kind\n"
+        "kinds for faction drifters: human, nean, alter"
+    )
+    assert read_new(rulebook, "drifters", kind="human").kind == "human"
     assert read_new(rulebook, "drifters", kind="alter").abilities == ("rally",)
     assert read_new(rulebook, "aletheia", kind="alter").kind == "alter"
     assert read_new(rulebook, "immortal_nine", member="giallon").abilities == ("armor_up",)
@@ -329,7 +372,8 @@ def read_new(rulebook: Rulebook, faction: str, **options: Any) -> Character:
             "aletheea",
             None,
             None,
-            "the rulebook has no faction 'aletheea'\ndid you mean 'aletheia'?",
+            "the rulebook has no faction 'aletheea'\ndid you mean 'aletheia'?\n"
+            "factions: aletheia, ochrona, immortal_nine, drifters",
         ),
         (
             "aletheia",
@@ -351,7 +395,12 @@ def read_new(rulebook: Rulebook, faction: str, **options: Any) -> Character:
             "kind 'human' does not fit faction 'aletheia', whose members are of kind 'nean'\n"
             "choose one of: nean, alter",
         ),
-        ("aletheia", None, "robot", "the rulebook has no kind 'robot'"),
+        (
+            "aletheia",
+            None,
+            "robot",
+            "the rulebook has no kind 'robot'\nkinds for faction aletheia: nean, alter",
+        ),
     ],
 )
 def test_new_sheet_refuses_what_does_not_fit(
@@ -393,7 +442,7 @@ def test_scalar_writes_text_that_reads_back(text: str, written: str) -> None:
 )
 @given(name=st.text(min_size=1, max_size=30).filter(str.strip))
 def test_any_name_survives_a_new_sheet(rulebook: Rulebook, name: str) -> None:
-    text = new_sheet(rulebook, "drifters", name)
+    text = new_sheet(rulebook, "drifters", name, kind="human")
     validated = validate(parse(text, "n.yaml"), rulebook)
     assert validated.character is not None, (name, validated.diagnostics)
     assert validated.character.name == name
@@ -638,7 +687,37 @@ def test_new_with_an_unknown_faction(rouge: Callable[..., Result]) -> None:
     assert result.stdout == ""
     assert (
         result.stderr == "Error: the rulebook has no faction 'ochrana'\ndid you mean 'ochrona'?\n"
+        "factions: aletheia, ochrona, immortal_nine, drifters\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (
+            ["--faction", "council"],
+            "Error: the rulebook has no faction 'council'\n"
+            "did you mean 'council_of_free_neans'?\n"
+            "factions: humans, neans, alters, immortal_nine, aletheia, ochrona, alid, "
+            "wellstown_police, suns_of_ares, council_of_free_neans, visitors, usurpers\n",
+        ),
+        (
+            ["--faction", "neans", "--kind", "android"],
+            "Error: the rulebook has no kind 'android'\nkinds for faction neans: nean, alter\n",
+        ),
+        (
+            ["--faction", "neans", "--member", "juvl"],
+            "Error: the rulebook has no member 'juvl'\ndid you mean 'juval'?\n"
+            "members of neans: none\n",
+        ),
+    ],
+)
+def test_new_lists_the_valid_choices(
+    args: list[str], shown: str, rouge: Callable[..., Result]
+) -> None:
+    result = rouge("sheet", "new", "--name", "X", *args)
+    assert result.exit_code == 2
+    assert result.stderr == shown
 
 
 SHOW_ROUGE = """\
@@ -863,11 +942,19 @@ def test_bundled_factions_get_valid_new_sheets(bundled_rulebook: Rulebook) -> No
     validator = Draft202012Validator(schema(bundled_rulebook))
     Draft202012Validator.check_schema(schema(bundled_rulebook))
     for faction, member in factions_and_members(bundled_rulebook):
-        text = new_sheet(bundled_rulebook, faction, "Jill Stingray", member)
-        validated = validate(parse(text, "new.yaml"), bundled_rulebook)
-        problems: list[Diagnostic] = validated.errors
-        assert problems == [], (faction, member, [d.render() for d in problems])
-        assert list(validator.iter_errors(yaml.safe_load(text))) == []
+        for kind in kinds_for(bundled_rulebook, faction):
+            text = new_sheet(bundled_rulebook, faction, "Jill Stingray", member, kind=kind)
+            validated = validate(parse(text, "new.yaml"), bundled_rulebook)
+            problems: list[Diagnostic] = validated.errors
+            assert problems == [], (faction, member, kind, [d.render() for d in problems])
+            assert list(validator.iter_errors(yaml.safe_load(text))) == []
+            character = validated.character
+            assert character is not None
+            # Nectar is for Neans (`for kind nean`): no faction grants it to anyone else.
+            f = bundled_rulebook.require(faction, ast.Faction)
+            granted = any(g.resource.text == "nectar" for g in f.grants)
+            nean = bundled_rulebook.is_kind(character.kind, "nean")
+            assert ("nectar" in character.resources) == (nean and granted), (faction, kind)
 
 
 def test_the_documented_example_is_valid(bundled_rulebook: Rulebook) -> None:
@@ -898,3 +985,57 @@ def test_a_resources_mapping_lists_exactly_what_the_character_carries(
         encoding="utf-8",
     )
     assert read_character(worker, rulebook).resources == {"nectar": 6}
+
+
+# -- humans carry no Nectar (`for kind nean` on the resource) --------------------------------
+
+
+def test_sheet_new_asks_for_the_kind_of_a_faction_that_fixes_none(
+    rouge: Callable[..., Result],
+) -> None:
+    result = rouge("sheet", "new", "--faction", "aletheia", "--name", "Jill")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: faction 'aletheia' does not fix the kind of its members: choose one with --kind\n"
+        "kinds for faction aletheia: human, nean, alter, visitor, usurper, war_machine\n"
+    )
+
+
+def test_sheet_new_defaults_to_the_faction_s_kind(rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "new", "--faction", "neans", "--name", "Wes")
+    assert result.exit_code == 0
+    assert "\nkind: nean\n" in result.stdout
+    assert "\n  nectar: 6\n" in result.stdout
+
+
+def test_a_human_of_a_faction_that_grants_nectar_gets_none(rouge: Callable[..., Result]) -> None:
+    result = rouge("sheet", "new", "--faction", "ochrona", "--name", "Jill", "--kind", "human")
+    assert result.exit_code == 0
+    assert (
+        "# Resources that the faction grants: current value, from 0 to the maximum.\n"
+        "# (Ochrona grants Nectar, but only kind nean carries it; not a human.)\n"
+        "resources: {}\n"
+    ) in result.stdout
+    nean = rouge("sheet", "new", "--faction", "ochrona", "--name", "Noid", "--kind", "nean")
+    assert "resources:\n  # Nectar: 0..10, starts at 6, decays 1 per day.\n  nectar: 6\n" in (
+        nean.stdout
+    )
+
+
+def test_a_human_sheet_without_resources_carries_no_nectar(bundled_rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: aletheia\nkind: human\n"
+    validated = validate(parse(text, "jill.yaml"), bundled_rulebook)
+    assert validated.character is not None and validated.character.resources == {}
+    nean = validate(parse(text.replace("human", "nean"), "n.yaml"), bundled_rulebook)
+    assert nean.character is not None and nean.character.resources == {"nectar": 6}
+
+
+def test_a_human_sheet_with_nectar_is_an_error(bundled_rulebook: Rulebook) -> None:
+    text = "name: Jill\nfaction: aletheia\nkind: human\nresources:\n  nectar: 6\n"
+    found = validate(parse(text, "j.yaml"), bundled_rulebook).diagnostics
+    assert [d.render(text) for d in found] == [
+        "j.yaml:5:3: error: a human does not carry Nectar (resource 'nectar' is for kind nean)\n"
+        "    nectar: 6\n"
+        "    ^~~~~~\n"
+        "  leave it out"
+    ]

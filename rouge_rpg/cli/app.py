@@ -69,7 +69,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "sheet": [
         "rouge sheet show rouge",
-        "rouge sheet new --faction ochrona --member naomi --name Naomi -o naomi.yaml",
+        "rouge sheet new --faction ochrona --kind human --member naomi --name Naomi -o naomi.yaml",
         "rouge sheet validate naomi.yaml noid_262",
     ],
     "campaign": [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
+
 from rouge_rpg.cli.output import fraction, percent
 from rouge_rpg.engine import Applied, CheckOdds, Resolution
 
@@ -17,6 +19,13 @@ def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
     if details:
         head += f" ({', '.join(str(d) for d in details)})"
     lines = [head]
+    for faced in r.free_will:
+        # The constraint faced first: shown when dice rolled or it stopped the act.
+        if faced.rolled is None and faced.allowed:
+            continue
+        first = resolution_lines(attrs.evolve(faced, effects=()))
+        lines.append(f"  first, {first[0]}")
+        lines.extend(f"  {line}" for line in first[1:])
     if r.roll_detail:
         lines.append(f"  roll      {r.roll_detail}")
     for m in r.modifiers:
@@ -31,7 +40,7 @@ def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
     if r.margin is not None:
         lines.append(f"  margin    {r.margin:+d}")
     verdict = ""
-    if r.allowed is not None:
+    if r.allowed is not None and r.action != "use":
         verdict = " (the act goes ahead)" if r.allowed else " (the act does not happen)"
     lines.append(f"{r.outcome}{verdict}: {r.narrative}" if r.narrative else f"{r.outcome}{verdict}")
     changes = [e for e in r.effects if e.verb != "narrate"]

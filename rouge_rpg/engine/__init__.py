@@ -32,7 +32,7 @@ from rouge_rpg.engine.results import (
 )
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.evaluate import Value
+from rouge_rpg.rules.evaluate import EvaluationError, Value
 from rouge_rpg.rules.rulebook import Rulebook
 
 __all__ = [
@@ -121,6 +121,11 @@ def _check(rulebook: Rulebook, action: Action) -> tuple[ast.Check, dict[str, Val
     args.update(action.args)
     if action.defense is not None:
         param = defense_param(check)
+        if check.versus is None:
+            raise RougeError(
+                f"check '{check.id}' has no 'vs' line: nothing defends against it",
+                hint="--vs SHEET:ATTRIBUTE needs a check whose 'vs' line reads target[PARAMETER]",
+            )
         if param is None:
             raise RougeError(
                 f"check '{check.id}' does not read a defending attribute of its target",
@@ -130,8 +135,38 @@ def _check(rulebook: Rulebook, action: Action) -> tuple[ast.Check, dict[str, Val
     return check, args
 
 
+#: How each kind of action is given the other party, for the hint when it is missing.
+OTHER_PARTY: dict[ActionKind, str] = {
+    "check": "give one with --vs SHEET",
+    "free-will": "say who is involved with --by SHEET",
+    "use": "give one with --target SHEET",
+}
+
+
 def resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resolution:
     """Resolve an action: roll its check, face the constraint, or use the ability."""
+    try:
+        return _resolve(rulebook, action, rng=rng)
+    except EvaluationError as error:
+        raise _completed(error, action) from None
+
+
+def odds(rulebook: Rulebook, action: Action) -> CheckOdds:
+    """The exact chance of each outcome of an action, without rolling."""
+    try:
+        return _odds(rulebook, action)
+    except EvaluationError as error:
+        raise _completed(error, action) from None
+
+
+def _completed(error: EvaluationError, action: Action) -> EvaluationError:
+    """The error, with the hint that names how this kind of action is given a target."""
+    if error.missing == "target" and error.hint is None:
+        error.hint = OTHER_PARTY[action.kind]
+    return error
+
+
+def _resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resolution:
     match action.kind:
         case "check":
             check, args = _check(rulebook, action)
@@ -166,8 +201,7 @@ def resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resolu
             assert_never(action.kind)
 
 
-def odds(rulebook: Rulebook, action: Action) -> CheckOdds:
-    """The exact chance of each outcome of an action, without rolling."""
+def _odds(rulebook: Rulebook, action: Action) -> CheckOdds:
     match action.kind:
         case "check":
             check, args = _check(rulebook, action)

@@ -1,8 +1,14 @@
 """Abilities and powers: who may use them, prerequisites, costs, their check and effects.
 
 `plan_use` decides, before any dice, whether the actor may use the ability now
-(refused if not) and what it costs; `resolve_use` rolls its check, if it has
-one, and works out the effects of the outcome and of the ability itself.
+(refused if not), what it costs, and which acts it performs (`performs
+harm_human when target.is(human)`) that a constraint binding the actor
+governs. `resolve_use` first faces each such act (the free-will machinery of
+`free_will`: a verdict, or a free-will check rolled before anything else);
+if one is not allowed, the ability does not go ahead (outcome `blocked`, no
+costs, no effects but the free-will check's own). Otherwise it rolls the
+ability's check, if it has one, and works out the effects of the outcome and
+of the ability itself.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from fractions import Fraction
 import attrs
 
 from rouge_rpg.beings import Being
-from rouge_rpg.engine.checks import IdentityCache, blocked, check_odds, resolve_check
+from rouge_rpg.engine.checks import IdentityCache, article, blocked, check_odds, resolve_check
 from rouge_rpg.engine.effects import Settled, effect_changes, settle
+from rouge_rpg.engine.free_will import binding_constraints, free_will_odds, resolve_free_will
 from rouge_rpg.engine.results import Change, CheckOdds, Refusal, Resolution
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
@@ -69,6 +76,8 @@ class UsePlan:
     check: ast.Check | None
     args: Mapping[str, Value]
     trace: tuple[str, ...]
+    #: The acts it performs here that a constraint binding the actor governs, in order.
+    acts: tuple[str, ...] = ()
     #: (reaction index, outcome) or "effects" → its effects worked out once, if `settle` could.
     settled: dict[object, Settled] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -146,12 +155,40 @@ def plan_use(
                 "actor", name, "lose", cost.resource.text, amount, source=f"cost of {ability.id}"
             )
         )
+    acts: list[str] = []
+    for performs in ability.performs:
+        act = performs.act.text
+        if performs.when is not None:
+            holds = test(performs.when, ctx)
+            trace.append(f"performs {act} when {performs.when}: {'yes' if holds else 'no'}")
+            if not holds:
+                continue
+        else:
+            trace.append(f"performs {act}")
+        if binding_constraints(rulebook, actor):
+            acts.append(act)
+        else:
+            kind = actor.character.kind
+            trace.append(f"no constraint binds {article(kind)} {kind}: {name} need not face it")
     check = None
     args: dict[str, Value] = {}
     if ability.check is not None:
         check = rulebook.require(ability.check.check.text, ast.Check)
         args = check_arguments(ability.check, check, ctx)
-    return UsePlan(ability, tuple(costs), check, args, tuple(trace))
+    return UsePlan(ability, tuple(costs), check, args, tuple(trace), tuple(acts))
+
+
+def _face_acts(
+    rulebook: Rulebook, actor: Being, plan: UsePlan, target: Being | None, rng: random.Random
+) -> tuple[Resolution, ...]:
+    """Face each act the ability performs, in order, until one is not allowed."""
+    faced: list[Resolution] = []
+    for act in plan.acts:
+        found = resolve_free_will(rulebook, actor, act, by=target, rng=rng)
+        faced.append(found)
+        if not found.allowed:
+            break
+    return tuple(faced)
 
 
 def resolve_use(
@@ -166,8 +203,25 @@ def resolve_use(
     """Use an ability or power: who may, prerequisites, costs, its check and effects."""
     plan = planned_use(rulebook, actor, ability_id, target=target)
     ability = plan.ability
+    faced = _face_acts(rulebook, actor, plan, target, rng)
+    faced_changes = [e for f in faced for e in f.effects]
+    prologue = plan.trace + tuple(line for f in faced for line in f.trace)
+    if faced and not faced[-1].allowed:
+        return Resolution(
+            action="use",
+            actor=actor.name,
+            target=target.name if target else None,
+            name=ability.id.text,
+            title=ability.display,
+            outcome="blocked",
+            allowed=False,
+            effects=tuple(faced_changes),
+            narrative=f"{ability.display} does not happen.",
+            prologue=prologue,
+            free_will=faced,
+        )
     ctx = Context(rulebook, actor, target, rng=rng)
-    changes = list(plan.costs)
+    changes = faced_changes + list(plan.costs)
     lines: list[str] = []
     settled = plan.settled
     if plan.check is not None:
@@ -227,7 +281,9 @@ def resolve_use(
         title=ability.display,
         effects=tuple(changes),
         narrative=" ".join(lines),
-        prologue=plan.trace,
+        prologue=prologue,
+        allowed=True if faced else None,
+        free_will=faced,
     )
 
 
@@ -239,16 +295,32 @@ def use_odds(
     target: Being | None = None,
     extra_modifiers: Sequence[tuple[int, str]] = (),
 ) -> CheckOdds:
-    """The chance of each outcome of an ability's check (refused as `use` would be)."""
+    """The chance of each outcome of an ability's check (refused as `use` would be).
+
+    When the ability performs an act a constraint governs, `allowed` is the
+    chance that every such act is allowed, each outcome is scaled by it, and
+    `blocked` takes the rest.
+    """
     plan = planned_use(rulebook, actor, ability_id, target=target)
     if plan.check is None:
-        return CheckOdds(plan.ability.id.text, {"used": Fraction(1)})
-    return check_odds(
-        rulebook,
-        plan.check,
-        actor,
-        target=target,
-        args=plan.args,
-        extra_modifiers=extra_modifiers,
-        action_ids=[plan.ability.id.text],
-    )
+        found = CheckOdds(plan.ability.id.text, {"used": Fraction(1)})
+    else:
+        found = check_odds(
+            rulebook,
+            plan.check,
+            actor,
+            target=target,
+            args=plan.args,
+            extra_modifiers=extra_modifiers,
+            action_ids=[plan.ability.id.text],
+        )
+    if not plan.acts:
+        return found
+    allowed = Fraction(1)
+    for act in plan.acts:
+        chance = free_will_odds(rulebook, actor, act, by=target).allowed
+        allowed *= Fraction(1) if chance is None else chance
+    outcomes = {k: v * allowed for k, v in found.outcomes.items()}
+    if allowed < 1:
+        outcomes["blocked"] = 1 - allowed
+    return attrs.evolve(found, outcomes=outcomes, allowed=allowed)

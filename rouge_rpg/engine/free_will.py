@@ -23,7 +23,6 @@ from rouge_rpg.engine.checks import (
     resolve_check,
 )
 from rouge_rpg.engine.results import CheckOdds, Refusal, Resolution
-from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, EvaluationError, Value, test
 from rouge_rpg.rules.explain import words
@@ -120,10 +119,10 @@ def plan_free_will(
                 try:
                     applies = test(rule.when, ctx)
                 except EvaluationError as error:
-                    raise RougeError(
+                    raise EvaluationError(
                         f"{c.display} {rule.mode}s {act.id} when {words(rule.when)}: "
                         f"{error.message}",
-                        hint="say who is involved with --by SHEET",
+                        missing=error.missing,
                     ) from None
                 trace.append(
                     f"{c.id}: {rule.mode} {act.id} when {rule.when}: {'yes' if applies else 'no'}"

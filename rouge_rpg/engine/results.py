@@ -118,6 +118,8 @@ class Resolution:
     reads: tuple[tuple[str, bool], ...] = ()
     ladder: ast.Check | None = attrs.field(default=None, repr=False, eq=False)
     epilogue: tuple[str, ...] = ()
+    #: A use: the constraint faced for each act the ability performs, before anything else.
+    free_will: tuple[Resolution, ...] = ()
 
     @property
     def margin(self) -> int | None:
@@ -176,7 +178,7 @@ class Resolution:
         return tuple(lines)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "action": self.action,
             "name": self.name,
             "title": self.title,
@@ -199,6 +201,9 @@ class Resolution:
             "narrative": self.narrative,
             "trace": list(self.trace),
         }
+        if self.action == "use":
+            data["free_will"] = [f.to_json() for f in self.free_will]
+        return data
 
 
 @attrs.frozen

@@ -379,6 +379,19 @@ class Outcome:
 
 
 @attrs.frozen
+class Performs:
+    """`performs harm_human when target.is(human)`: an act the ability commits, when the test holds.
+
+    A being that a constraint binds faces the constraint (a free-will check, or
+    a verdict) for the act before the ability goes ahead.
+    """
+
+    act: Name
+    when: Test | None = None
+    span: Span | None = _span
+
+
+@attrs.frozen
 class ConstraintRule:
     """`forbid harm when target.is(human) unless passes free_will`."""
 
@@ -459,6 +472,8 @@ class Resource(Definition):
     decay: int | None = None
     decay_unit: str | None = None
     triggers: tuple[Trigger, ...] = ()
+    #: `for kind nean`: who carries it (no lines: whoever a faction grants it to).
+    holders: tuple[Holders, ...] = ()
     KIND: ClassVar[str] = "resource"
 
     @property
@@ -529,6 +544,7 @@ class Ability(Definition):
     power: bool = False
     holders: tuple[Holders, ...] = ()
     requires: tuple[Test, ...] = ()
+    performs: tuple[Performs, ...] = ()
     costs: tuple[Cost, ...] = ()
     target: str = "none"  # none, optional, required
     check: CheckCall | None = None

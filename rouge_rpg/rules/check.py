@@ -450,6 +450,9 @@ class Checker:
             if d.parent is not None:
                 self.lookup(d.parent, "kind")
         elif isinstance(d, ast.Resource):
+            for holders in d.holders:
+                for name in holders.ids:
+                    self.lookup(name, holders.kind)
             if d.maximum < 1:
                 self.error("a resource's maximum must be at least 1", d.id.span)
             if d.start is not None and not 0 <= d.start <= d.maximum:
@@ -606,6 +609,10 @@ class Checker:
                 self.lookup(name, holders.kind)
         for test in d.requires:
             self.expect(test, BOOL, scope)
+        for performs in d.performs:
+            self.lookup(performs.act, "act")
+            if performs.when is not None:
+                self.expect(performs.when, BOOL, attrs.evolve(scope, place="a 'performs' test"))
         for cost in d.costs:
             found = self.defs.get(cost.resource.text)
             if found is None or found.KIND != "resource":

@@ -39,7 +39,16 @@ ROLL_NAMES = ("total", "dice", "opposition", "margin")
 
 
 class EvaluationError(RougeError):
-    """An expression that cannot be evaluated here (no target, a missing value)."""
+    """An expression that cannot be evaluated here (no target, a missing value).
+
+    `missing` names the being the expression needed and did not have
+    (`target`): the caller that knows how the user names that being (the
+    engine's dispatcher: `--vs`, `--target` or `--by`) adds the hint.
+    """
+
+    def __init__(self, message: str, *, missing: str | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 class RollValues(NamedTuple):
@@ -91,10 +100,7 @@ class Context:
     def being(self, name: str) -> Being:
         found = self.actor if name == "actor" else self.target
         if found is None:
-            raise EvaluationError(
-                f"there is no {name} here"
-                + ("; give one with --target" if name == "target" else "")
-            )
+            raise EvaluationError(f"there is no {name} here", missing=name)
         return found
 
     def constants(self) -> Context:

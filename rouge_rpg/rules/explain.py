@@ -104,9 +104,22 @@ def explain(d: ast.Definition, rulebook: Rulebook) -> list[str]:
                         + (f" when {words(rule.when)}" if rule.when else "")
                         + (f", unless the being passes {rule.unless}." if rule.unless else ".")
                     )
+        performed = [
+            a.id.text
+            for a in rulebook.of_kind("ability", "power")
+            if isinstance(a, ast.Ability) and any(p.act.text == d.id.text for p in a.performs)
+        ]
+        if performed:
+            out.append("Performed by: " + ", ".join(performed) + ".")
     elif isinstance(d, ast.Resource):
         start = f"; characters start with {d.start}" if d.start is not None else ""
         out.append(f"A resource from 0 to {d.maximum}{start}.")
+        if d.holders:
+            out.append(
+                "Carried only by "
+                + "; ".join(f"{h.kind} {', '.join(i.text for i in h.ids)}" for h in d.holders)
+                + ", whatever their faction grants."
+            )
         if d.decay:
             out.append(f"It decays by {d.decay} every {d.decay_unit} of game time.")
         out.extend(_triggers(d))
@@ -212,6 +225,9 @@ def _ability(d: ast.Ability) -> list[str]:
         + "."
     ]
     out.extend(f"Requires {words(t)}." for t in d.requires)
+    for p in d.performs:
+        when = f" when {words(p.when)}" if p.when is not None else ""
+        out.append(f"Performs the act {p.act}{when}; a being a constraint binds faces it first.")
     if d.costs:
         out.append("Costs " + ", ".join(f"{c.amount} {c.resource}" for c in d.costs) + ".")
     if d.target != "none":

@@ -454,6 +454,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return _Clause("requires", test)
 
     @v_args(inline=True)
+    def performs(self, act: Token, when: Any) -> _Clause:
+        return _Clause("performs", ast.Performs(_name(act), when, span=token_span(act)))
+
+    @v_args(inline=True)
     def cost(self, name: Token, amount: Any) -> _Clause:
         return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
 
@@ -583,6 +587,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             decay=None if decay is None else decay[0],
             decay_unit=None if decay is None else decay[1],
             triggers=tuple(found.get("trigger", ())),
+            holders=tuple(found.get("holders", ())),
             **self._common(name, title, found),
         )
 
@@ -696,6 +701,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             power=str(keyword) == "power",
             holders=tuple(found.get("holders", ())),
             requires=tuple(found.get("requires", ())),
+            performs=tuple(found.get("performs", ())),
             costs=tuple(found.get("cost", ())),
             target=str(target or ("required" if check is not None and _targets(check) else "none")),
             check=check,

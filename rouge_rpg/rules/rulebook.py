@@ -45,10 +45,18 @@ class Rulebook:
             return found
         candidates = [i for i, d in self.definitions.items() if isinstance(d, cls)]
         close = difflib.get_close_matches(id, candidates, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else None
+        if not close:
+            # A word of the id (`harm` for `harm_human`) is as good a clue as a typo.
+            close = [c for c in candidates if id and id in c.split("_")] or [
+                c for c in candidates if id and id in c
+            ]
+        hint = f"did you mean {_either(close)}?" if close else None
         if found is None:
             raise UnknownDefinition(f"the rulebook has no {what} '{id}'", hint=hint)
-        raise UnknownDefinition(f"'{id}' is a {found.kind}, not a {what}", hint=hint)
+        raise UnknownDefinition(
+            f"'{id}' is {_article(found.kind)} {found.kind}, not {_article(what)} {what}",
+            hint=hint,
+        )
 
     def is_kind(self, kind: str, ancestor: str) -> bool:
         """Whether `kind` is `ancestor` or descends from it (`alter` is a `nean`)."""
@@ -95,3 +103,13 @@ class Rulebook:
         ):
             end -= 1
         return "\n".join(lines[start:end])
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def _either(ids: list[str]) -> str:
+    """`'a'`, `'a' or 'b'`, `'a', 'b' or 'c'` (at most four)."""
+    quoted = [f"'{i}'" for i in ids[:4]]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"

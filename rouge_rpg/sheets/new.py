@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 import attrs
 
@@ -12,9 +13,11 @@ from rouge_rpg.errors import InputError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.load import display_path
-from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.sheets.validate import may_hold, unmet_requirements
+from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
+from rouge_rpg.sheets.validate import may_hold, unmet_requirements, who_may_hold
 from rouge_rpg.sheets.yamlsource import parse_yaml
+
+D = TypeVar("D", bound=ast.Definition)
 
 #: Characters written as they are inside a double-quoted YAML value (YAML's printable set,
 #: without line breaks, which YAML would fold, and the byte order mark).
@@ -58,6 +61,28 @@ def scalar(text: str) -> str:
     return quoted(text)
 
 
+def article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def _require(
+    rulebook: Rulebook,
+    id: str,
+    cls: type[D],
+    what: str,
+    choices: list[str] | None = None,
+) -> D:
+    """`rulebook.require`, whose error also lists the valid choices."""
+    try:
+        return rulebook.require(id, cls)
+    except UnknownDefinition as error:
+        if choices is None:
+            choices = [i for i, d in rulebook.definitions.items() if isinstance(d, cls)]
+        listed = f"{what}: {', '.join(choices) or 'none'}"
+        error.hint = f"{error.hint}\n{listed}" if error.hint else listed
+        raise
+
+
 def new_sheet(
     rulebook: Rulebook,
     faction: str,
@@ -71,20 +96,24 @@ def new_sheet(
     Attributes are at their defaults (or the low end, to be set, when there is
     none), the faction's abilities that the character may hold are listed,
     with the member's own powers, granted resources at their start, tracks at
-    their low end, and no conditions. `kind` defaults to the faction's kind,
-    else to the rulebook's first kind. Unknown or unfitting ids raise a
-    `RougeError` (exit status 2) with a suggestion.
+    their low end, and no conditions. `kind` defaults to the faction's kind;
+    a faction that fixes none (whose members may be humans or Neans) asks for
+    it. A granted resource that the kind does not carry (a human's Nectar:
+    `for kind nean` on the resource) is left out. Unknown or unfitting ids, and
+    a missing kind, raise a `RougeError` (exit status 2) listing the choices.
     """
-    f = rulebook.require(faction, ast.Faction)
+    f = _require(rulebook, faction, ast.Faction, "factions")
     if not name.strip():
         raise InputError("the name is empty: give the character a name")
-    m = rulebook.require(member, ast.Member) if member is not None else None
+    own = [
+        d.id.text
+        for d in rulebook.definitions.values()
+        if isinstance(d, ast.Member) and d.faction.text == f.id.text
+    ]
+    m = None
+    if member is not None:
+        m = _require(rulebook, member, ast.Member, f"members of {f.id}", own)
     if m is not None and m.faction.text != f.id.text:
-        own = [
-            d.id.text
-            for d in rulebook.definitions.values()
-            if isinstance(d, ast.Member) and d.faction.text == f.id.text
-        ]
         raise RougeError(
             f"member '{m.id}' belongs to faction '{m.faction}', not '{f.id}'",
             hint=f"the members of {f.id} are: {', '.join(own)}"
@@ -95,7 +124,7 @@ def new_sheet(
     fixed = f.being.text if f.being is not None else None
     fitting = [k.id.text for k in kinds if fixed is None or rulebook.is_kind(k.id.text, fixed)]
     if kind is not None:
-        chosen = rulebook.require(kind, ast.Kind).id.text
+        chosen = _require(rulebook, kind, ast.Kind, f"kinds for faction {f.id}", fitting).id.text
         if chosen not in fitting:
             raise RougeError(
                 f"kind '{chosen}' does not fit faction '{f.id}', whose members are of kind "
@@ -104,21 +133,32 @@ def new_sheet(
             )
     elif fixed is not None:
         chosen = fixed
-    elif fitting:
+    elif len(fitting) == 1:
         chosen = fitting[0]
+    elif fitting:
+        raise RougeError(
+            f"faction '{f.id}' does not fix the kind of its members: choose one with --kind",
+            hint=f"kinds for faction {f.id}: {', '.join(fitting)}",
+        )
     else:
         raise RougeError(f"the rulebook has no kinds, so faction '{f.id}' cannot have members")
 
     definitions = list(rulebook.definitions.values())
     attributes = [d for d in definitions if isinstance(d, ast.Attribute)]
     tracks = [d for d in definitions if isinstance(d, ast.Track)]
+    carried = [
+        g
+        for g in f.grants
+        if not isinstance(r := rulebook.get(g.resource.text), ast.Resource)
+        or may_hold(rulebook, r, f.id.text, chosen, m.id.text if m else None)
+    ]
     character = Character(
         name=name,
         faction=f.id.text,
         kind=chosen,
         member=m.id.text if m else None,
         attributes={a.id.text: a.default if a.default is not None else a.low for a in attributes},
-        resources={g.resource.text: _start(rulebook, g) for g in f.grants},
+        resources={g.resource.text: _start(rulebook, g) for g in carried},
         tracks={t.id.text: t.low for t in tracks},
     )
     abilities = _abilities(rulebook, f, character)
@@ -182,9 +222,17 @@ def new_sheet(
         out.append("abilities: []")
 
     out.append("# Resources that the faction grants: current value, from 0 to the maximum.")
-    if f.grants:
+    for g in f.grants:
+        if g not in carried:
+            r = rulebook.get(g.resource.text)
+            assert isinstance(r, ast.Resource)
+            out.append(
+                f"# ({f.display} grants {r.display}, but only {who_may_hold(r)} carries it; "
+                f"not {article(chosen)} {chosen}.)"
+            )
+    if carried:
         out.append("resources:")
-        for g in f.grants:
+        for g in carried:
             r = rulebook.get(g.resource.text)
             assert isinstance(r, ast.Resource)
             decay = f", decays {r.decay} per {r.decay_unit}" if r.decay else ""

@@ -31,7 +31,7 @@ from rouge_rpg.rules import ast
 from rouge_rpg.rules.check import kind_word
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.sheets.load import Entry, Field, Sheet, load
+from rouge_rpg.sheets.load import KEYS, Entry, Field, Sheet, load
 
 D = TypeVar("D", bound=ast.Definition)
 T = TypeVar("T")
@@ -125,21 +125,26 @@ def listing(plural: str, ids: list[str]) -> str | None:
     return f"the {plural} are: " + ", ".join(ids)
 
 
-def who_may_hold(ability: ast.Ability) -> str:
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def who_may_hold(ability: ast.Ability | ast.Resource) -> str:
     """`kind human or faction aletheia`, from the ability's `for` lines."""
     return " or ".join(f"{h.kind} {' or '.join(i.text for i in h.ids)}" for h in ability.holders)
 
 
 def may_hold(
     rulebook: Rulebook,
-    ability: ast.Ability,
+    ability: ast.Ability | ast.Resource,
     faction: str | None,
     kind: str | None,
     member: str | None,
     *,
     member_known: bool = True,
 ) -> bool | None:
-    """Whether the `for` lines admit the character; None when that cannot be told.
+    """Whether the `for` lines (of an ability, or of a resource: who carries it) admit
+    the character; None when that cannot be told.
 
     None for `faction` or `kind` means it is not known (an error elsewhere);
     None for `member` is no member, unless `member_known` is false.
@@ -297,9 +302,42 @@ class _Validator:
         self.sheet = sheet
         self.rulebook = rulebook
         self.diagnostics: list[Diagnostic] = list(sheet.diagnostics)
+        #: The errors that a key's absence caused, by key (`name`, `attributes`...).
+        self.absent: dict[str, list[Diagnostic]] = {}
 
     def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic("error", message, span, hint))
+
+    def missing(self, key: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        """An error that the absence of top-level `key` causes."""
+        found = Diagnostic("error", message, span, hint)
+        self.diagnostics.append(found)
+        self.absent.setdefault(key, []).append(found)
+
+    def misspellings(self) -> None:
+        """A misspelt key that hides a required one (`atributes:`) is an error, not a warning.
+
+        It takes the place of the errors the hidden key's absence caused: the
+        misspelling is what to fix.
+        """
+        for key, _ in self.sheet.root.items():
+            name = key.value if isinstance(key.value, str) else key.text
+            if isinstance(key.value, str) and key.value in KEYS:
+                continue
+            close = difflib.get_close_matches(str(name).lower(), KEYS, n=1, cutoff=0.6)
+            if not close or close[0] not in self.absent:
+                continue
+            hidden = close[0]
+            caused = self.absent[hidden]
+            for index, d in enumerate(self.diagnostics):
+                if not d.is_error and d.span == key.span:
+                    self.diagnostics[index] = Diagnostic(
+                        "error",
+                        f"unknown key '{name}' hides the required key '{hidden}'",
+                        key.span,
+                        f"did you mean '{hidden}'?",
+                    )
+            self.diagnostics = [d for d in self.diagnostics if all(d is not c for c in caused)]
 
     def warn(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic("warning", message, span, hint))
@@ -323,7 +361,7 @@ class _Validator:
         kind = self.kind(faction, root_span)
         member, member_known = self.member(faction)
         attributes = self.attributes(root_span)
-        resources = self.resources(faction)
+        resources = self.resources(faction, kind, member, member_known)
         tracks = self.tracks()
         conditions = self.conditions()
         notes = sheet.notes.value if sheet.notes is not None else ""
@@ -342,6 +380,7 @@ class _Validator:
         abilities = self.abilities(
             provisional, faction is not None, kind is not None, member_known, attributes
         )
+        self.misspellings()
         self.diagnostics.sort(key=_position)
         if any(d.is_error for d in self.diagnostics):
             return Validated(None, self.diagnostics)
@@ -350,7 +389,9 @@ class _Validator:
     def name(self, root_span: Span) -> str | None:
         field = self.sheet.name
         if field is None:
-            self.error("missing key 'name'", root_span, "give the character's name: name: ...")
+            self.missing(
+                "name", "missing key 'name'", root_span, "give the character's name: name: ..."
+            )
             return None
         if field.value is not None and not field.value.strip():
             self.error("the name is empty", field.node.span)
@@ -360,7 +401,9 @@ class _Validator:
     def faction(self, root_span: Span) -> ast.Faction | None:
         field = self.sheet.faction
         if field is None:
-            self.error("missing key 'faction'", root_span, listing("factions", self.factions()))
+            self.missing(
+                "faction", "missing key 'faction'", root_span, listing("factions", self.factions())
+            )
             return None
         if field.value is None:
             return None
@@ -374,7 +417,8 @@ class _Validator:
         fixed = faction.being.text if faction is not None and faction.being else None
         if field is None:
             if faction is not None and fixed is None:
-                self.error(
+                self.missing(
+                    "kind",
                     "missing key 'kind'",
                     root_span,
                     f"faction '{faction.id}' does not say what kind its members are; "
@@ -479,11 +523,12 @@ class _Validator:
             elif field is None or field.value is not None:
                 word = "skill" if d.skill else "attribute"
                 title = f"{d.title}, " if d.title else ""
-                self.error(
-                    f"missing {word} '{d.id}' ({title}{d.low}..{d.high})",
-                    where,
-                    f"give it a value under 'attributes', such as: {d.id}: {d.low}",
-                )
+                message = f"missing {word} '{d.id}' ({title}{d.low}..{d.high})"
+                hint = f"give it a value under 'attributes', such as: {d.id}: {d.low}"
+                if field is None:
+                    self.missing("attributes", message, where, hint)
+                else:
+                    self.error(message, where, hint)
         return values
 
     def in_range(self, entry: Entry, low: int, high: int, what: str) -> None:
@@ -493,9 +538,16 @@ class _Validator:
                 entry.node.span,
             )
 
-    def resources(self, faction: ast.Faction | None) -> dict[str, int]:
+    def resources(
+        self, faction: ast.Faction | None, kind: str | None, member: str | None, known: bool
+    ) -> dict[str, int]:
         field = self.sheet.resources
         grants = {g.resource.text: g for g in faction.grants} if faction is not None else None
+        who = faction.id.text if faction is not None else None
+
+        def carries(resource: ast.Resource) -> bool | None:
+            return may_hold(self.rulebook, resource, who, kind, member, member_known=known)
+
         given: dict[str, int] = {}
         for entry in _contents(field):
             found = self.find(entry.id, ast.Resource, "resource", entry.key.span)
@@ -513,6 +565,14 @@ class _Validator:
                     hint,
                 )
                 continue
+            if carries(found) is False:
+                self.error(
+                    f"{_article(kind or '')} {kind} does not carry {found.display} "
+                    f"(resource '{found.id}' is for {who_may_hold(found)})",
+                    entry.key.span,
+                    "leave it out",
+                )
+                continue
             self.in_range(entry, 0, found.maximum, "resource")
             if entry.value is not None:
                 given[entry.id] = entry.value
@@ -523,6 +583,8 @@ class _Validator:
         values: dict[str, int] = {}
         for resource_id, grant in (grants or {}).items():
             resource = self.rulebook.get(resource_id)
+            if isinstance(resource, ast.Resource) and carries(resource) is False:
+                continue  # a human of Aletheia carries no Nectar
             if resource_id in given:
                 values[resource_id] = given[resource_id]
             elif grant.start is not None:
