@@ -158,9 +158,29 @@ def test_encounter_commands_need_a_running_encounter(table: Table) -> None:
     assert result.stderr == (
         'Error: no encounter is running\nstart one with: rouge encounter start "Name"\n'
     )
+    # the bundled rulebook marks its initiative check: no --check needed
+    assert table.ok("encounter", "start", "Brawl").stdout.startswith(
+        "Encounter 'Brawl' begins: round 1.\n"
+    )
+
+
+def test_a_rulebook_without_an_initiative_check_asks_for_one(table: Table) -> None:
+    book = Path("book")
+    book.mkdir()
+    (book / "rulebook.rouge").write_text(
+        'rulebook tiny "Tiny"\nattribute body "Body" range 1..5 default 2\n'
+        "check action(stat: attribute) default:\n  roll 2d6 + actor[stat]\n"
+        "  ok when total >= 8\n  no otherwise\n",
+        encoding="utf-8",
+    )
+    table.ok("campaign", "init", "--rulebook", "book")
     unmarked = table.rouge("encounter", "start", "Brawl")
     assert unmarked.exit_code == 2
-    assert "the rulebook marks no check as initiative" in unmarked.stderr
+    assert unmarked.stderr == (
+        "Error: the rulebook marks no check as initiative\n"
+        "name one with --check CHECK_OR_ATTRIBUTE, or mark a check: "
+        "check initiative ... initiative:\n"
+    )
 
 
 def test_rounds_advance_game_time_by_their_length(table: Table) -> None:

@@ -256,11 +256,24 @@ OPPOSED = {
 }
 #: Bundled checks whose `vs` line reads no attribute of the target: `--vs` is refused.
 UNOPPOSED = {"action", "free_will_check"}
+#: Bundled checks with no `vs` line at all: `--vs` is refused, saying so.
+ALONE = {"initiative"}
 
 
 def test_every_bundled_check_is_covered_by_the_vs_tests(bundled_rulebook: Rulebook) -> None:
     checks = {c.id.text for c in bundled_rulebook.of_kind("check")}
-    assert checks == set(OPPOSED) | UNOPPOSED
+    assert checks == set(OPPOSED) | UNOPPOSED | ALONE
+
+
+@pytest.mark.parametrize("check", sorted(ALONE))
+def test_vs_on_a_check_with_no_vs_line_says_so(check: str, rouge: Any, bundled_sheet: Any) -> None:
+    ash, naomi = bundled_sheet("ash"), bundled_sheet("naomi")
+    result = rouge("check", str(ash), check, "--vs", f"{naomi}:mind", "--no-campaign")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: check '{check}' has no 'vs' line: nothing defends against it\n"
+        "--vs SHEET:ATTRIBUTE needs a check whose 'vs' line reads target[PARAMETER]\n"
+    )
 
 
 @pytest.mark.parametrize("check", sorted(OPPOSED))

@@ -140,12 +140,12 @@ def start(
                 f"the encounter '{state.encounter['name']}' is still running",
                 hint="end it first: rouge encounter end",
             )
+        which = initiative_check(rulebook, check)
         people = [find(state, i) for i in ids] if ids else _everyone(state)
         if not people:
             raise CampaignError("nobody to fight: join characters first, or name them")
         if len(people) > MAX_PARTICIPANTS:
             raise CampaignError(f"an encounter takes at most {MAX_PARTICIPANTS} participants")
-        which = initiative_check(rulebook, check)
         rng = random.Random(seed)
         order = _initiative(rulebook, state, people, which, rng, groups)
         encounter = {

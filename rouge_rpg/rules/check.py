@@ -809,11 +809,13 @@ def check(definitions: Mapping[str, ast.AnyDefinition]) -> list[Diagnostic]:
     checker = Checker(definitions)
     for definition in definitions.values():
         checker.definition(definition)
-    defaults = [d for d in definitions.values() if isinstance(d, ast.Check) and d.default]
-    for extra in defaults[1:]:
-        checker.file = extra.file
-        checker.error(
-            f"check '{extra.id}' is a second default check (the first is '{defaults[0].id}')",
-            extra.id.span,
-        )
+    checks = [d for d in definitions.values() if isinstance(d, ast.Check)]
+    for flag in ("default", "initiative"):
+        marked = [d for d in checks if getattr(d, flag)]
+        for extra in marked[1:]:
+            checker.file = extra.file
+            checker.error(
+                f"check '{extra.id}' is a second {flag} check (the first is '{marked[0].id}')",
+                extra.id.span,
+            )
     return checker.diagnostics + cycles(definitions)

@@ -639,6 +639,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         params: tuple[ast.Param, ...] | None,
         title: Token | None,
         default: Token | None,
+        initiative: Token | None,
         *rest: Any,
     ) -> ast.Check:
         found = _clauses(rest)
@@ -659,6 +660,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             rungs=tuple(found.get("rung", ())),
             modifiers=tuple(found.get("modifier", ())),
             default=default is not None,
+            initiative=initiative is not None,
             **self._common(name, title, found),
         )
 
