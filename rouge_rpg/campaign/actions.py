@@ -46,7 +46,12 @@ SEED_BITS = 48
 
 @attrs.frozen
 class Request:
-    """What was asked of the engine: enough to run it again."""
+    """What was asked of the engine: enough to run it again.
+
+    One command against several targets, or a group rolling one check, is
+    several requests with one seed: `part` numbers them (each part rolls with
+    the seed and its number), and only the first `pays` an ability's costs.
+    """
 
     kind: ActionKind
     name: str
@@ -56,6 +61,12 @@ class Request:
     mods: tuple[int, ...] = ()
     seed: int = 0
     defense: str | None = None
+    part: int = 0
+    pays: bool = True
+
+    def rng(self) -> random.Random:
+        """The generator this request rolls with."""
+        return random.Random(self.seed if not self.part else f"{self.seed}:{self.part}")
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -69,6 +80,10 @@ class Request:
         }
         if self.defense is not None:
             data["defense"] = self.defense
+        if self.part:
+            data["part"] = self.part
+        if not self.pays:
+            data["pays"] = False
         return data
 
     @classmethod
@@ -82,6 +97,8 @@ class Request:
             tuple(data.get("mods", ())),
             int(data["seed"]),
             data.get("defense"),
+            int(data.get("part", 0)),
+            bool(data.get("pays", True)),
         )
 
 
@@ -93,12 +110,21 @@ def new_seed() -> int:
 def action_of(request: Request, actor: Being, target: Being | None) -> Action:
     """The engine's action for a request, with these beings."""
     mods = tuple((m, "--mod") for m in request.mods)
-    return Action(request.kind, request.name, actor, target, request.args, mods, request.defense)
+    return Action(
+        request.kind,
+        request.name,
+        actor,
+        target,
+        request.args,
+        mods,
+        request.defense,
+        request.pays,
+    )
 
 
 def run(rulebook: Rulebook, request: Request, actor: Being, target: Being | None) -> Resolution:
     """Resolve a request with the engine, rolling with its seed."""
-    return resolve(rulebook, action_of(request, actor, target), rng=random.Random(request.seed))
+    return resolve(rulebook, action_of(request, actor, target), rng=request.rng())
 
 
 def _table(rulebook: Rulebook, what: str) -> str:
@@ -212,52 +238,85 @@ def play(
     already recorded with the same seed is refused unless `again` says to
     record it once more: a copied command line does not roll the same dice twice.
     """
+    return play_all(journal, rulebook, [request], seeded=seeded, again=again, secret=secret)[0]
+
+
+def play_all(
+    journal: Journal,
+    rulebook: Rulebook,
+    requests: Sequence[Request],
+    *,
+    seeded: bool = False,
+    again: bool = False,
+    secret: bool = False,
+) -> list[tuple[Resolution, list[str]]]:
+    """`play` for the parts of one command (several targets, a group), in one transaction.
+
+    Each part is its own event and sees what the parts before it changed.
+    """
     with journal.transaction():
         state = journal.state()
-        actor_state = present(state, request.actor)
-        target_state = present(state, request.target) if request.target else None
-        if seeded and not again:
-            earlier = _same_request(journal, request)
-            if earlier is not None:
-                raise CampaignError(
-                    f"this roll, with seed {request.seed}, is already recorded as event #{earlier}",
-                    hint="add --again to record it once more, or leave out --seed",
-                )
-        actor = actor_state.character()
-        target = target_state.character() if target_state else None
-        actor_being = actor_state.being(actor)
-        target_being = target_state.being(target) if target_state and target else None
-        result = run(rulebook, request, actor_being, target_being)
-        per_character: dict[str, list[Change]] = {}
-        for change in result.effects:
-            if change.verb == "narrate":
-                continue
-            owner = actor_state if change.who == "actor" else target_state
-            if owner is None:
-                continue
-            per_character.setdefault(owner.id, []).append(change)
-        entries: list[dict[str, Any]] = []
-        notes: list[str] = []
-        for cid, changes in per_character.items():
-            more, said = apply_to(state, rulebook, state.characters[cid], changes, state.time)
-            entries.extend(more)
-            notes.extend(said)
-        inputs = {
-            "actor": _snapshot(actor, actor_state),
-            "target": _snapshot(target, target_state) if target and target_state else None,
-        }
-        payload: dict[str, Any] = {
-            "request": request.to_json(),
-            "inputs": inputs,
-            "rulebook": rulebook.content_hash,
-            "result": _result_json(result),
-            "applied": entries,
-            "notes": notes,
-            "summary": summary(result),
-        }
-        if secret:
-            payload["secret"] = True
-        journal.append(state, "resolution", state.time, payload, character=actor_state.id)
+        return [
+            _play(journal, state, rulebook, r, seeded=seeded, again=again, secret=secret)
+            for r in requests
+        ]
+
+
+def _play(
+    journal: Journal,
+    state: CampaignState,
+    rulebook: Rulebook,
+    request: Request,
+    *,
+    seeded: bool,
+    again: bool,
+    secret: bool,
+) -> tuple[Resolution, list[str]]:
+    """One part of a command: resolved, recorded and applied (see `play`)."""
+    actor_state = present(state, request.actor)
+    target_state = present(state, request.target) if request.target else None
+    if seeded and not again:
+        earlier = _same_request(journal, request)
+        if earlier is not None:
+            raise CampaignError(
+                f"this roll, with seed {request.seed}, is already recorded as event #{earlier}",
+                hint="add --again to record it once more, or leave out --seed",
+            )
+    actor = actor_state.character()
+    target = target_state.character() if target_state else None
+    actor_being = actor_state.being(actor)
+    target_being = target_state.being(target) if target_state and target else None
+    result = run(rulebook, request, actor_being, target_being)
+    per_character: dict[str, list[Change]] = {}
+    for change in result.effects:
+        if change.verb == "narrate":
+            continue
+        owner = actor_state if change.who == "actor" else target_state
+        if owner is None:
+            continue
+        per_character.setdefault(owner.id, []).append(change)
+    entries: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for cid, changes in per_character.items():
+        more, said = apply_to(state, rulebook, state.characters[cid], changes, state.time)
+        entries.extend(more)
+        notes.extend(said)
+    inputs = {
+        "actor": _snapshot(actor, actor_state),
+        "target": _snapshot(target, target_state) if target and target_state else None,
+    }
+    payload: dict[str, Any] = {
+        "request": request.to_json(),
+        "inputs": inputs,
+        "rulebook": rulebook.content_hash,
+        "result": _result_json(result),
+        "applied": entries,
+        "notes": notes,
+        "summary": summary(result),
+    }
+    if secret:
+        payload["secret"] = True
+    journal.append(state, "resolution", state.time, payload, character=actor_state.id)
     return result, notes
 
 

@@ -72,7 +72,7 @@ def _table_command(
     kind: ActionKind,
     name: str,
     sheet: str,
-    other: str | None,
+    others: tuple[str, ...],
     *,
     args: dict[str, Any] | None = None,
     defense: str | None = None,
@@ -89,15 +89,26 @@ def _table_command(
 ) -> None:
     """Load, resolve (or give odds), record in the campaign if there is one, and print.
 
-    SHEET and the other party are sheet files, or in a campaign the ids of its members.
+    SHEET and the other parties are sheet files, or in a campaign the ids of its
+    members. A check's SHEET may name a group (`rouge,naomi`): each member rolls,
+    and the group's outcome is read as the check says. A use may have several
+    targets: it is resolved against each in turn, its costs paid once.
     """
-    from rouge_rpg.campaign.actions import Request, action_of, new_seed, play, run
+    from rouge_rpg.campaign.actions import Request, action_of, new_seed, play_all, run
     from rouge_rpg.campaign.journal import campaign_path
     from rouge_rpg.campaign.members import seat_for
-    from rouge_rpg.cli.render import applied_lines, odds_lines, resolution_lines
+    from rouge_rpg.cli.render import applied_lines, resolution_lines
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
 
+    actors = [s for s in sheet.split(",") if s] if kind == "check" else [sheet]
+    if len(actors) > 1 and len(others) > 1:
+        raise RougeError("a group rolls against one other party at a time")
+    pairs = (
+        [(a, others[0] if others else None) for a in actors]
+        if len(others) <= 1
+        else [(sheet, o) for o in others]
+    )
     path = None if no_campaign else campaign_path(campaign)
     journal = journal_at(path) if path is not None else None
     try:
@@ -106,72 +117,143 @@ def _table_command(
         def read(file: Path) -> Any:
             return read_sheet(file, rulebook)
 
+        beings: dict[str, tuple[str, Any]] = {}  # as given → (id, being)
         notes: list[str] = []
-        if journal is not None:
-            state = journal.state()
+        state = journal.state() if journal is not None else None
+        for text in dict.fromkeys([*actors, *others]):
             try:
-                seats = [seat_for(state, sheet, journal.path, read)]
+                if journal is not None and state is not None:
+                    found = seat_for(state, text, journal.path, read)
+                    beings[text] = (found.member.id, found.being)
+                    notes.extend(found.notes)
+                else:
+                    character = read_sheet(Path(text), rulebook)
+                    beings[text] = (character.id, Being.of(character))
             except RougeError as error:
-                raise _swapped(error, kind, name, sheet, rulebook) from None
-            if other is not None:
-                seats.append(seat_for(state, other, journal.path, read))
-            actor, target = seats[0].being, seats[1].being if other is not None else None
-            ids = [s.member.id for s in seats]
-            notes = [n for s in seats for n in s.notes]
-        else:
-            try:
-                actor_sheet = read_sheet(Path(sheet), rulebook)
-            except RougeError as error:
-                raise _swapped(error, kind, name, sheet, rulebook) from None
-            target_sheet = read_sheet(Path(other), rulebook) if other else None
-            actor = Being.of(actor_sheet)
-            target = Being.of(target_sheet) if target_sheet else None
-            ids = [actor_sheet.id, *([target_sheet.id] if target_sheet else [])]
-        request = Request(
-            kind,
-            name,
-            ids[0],
-            ids[1] if len(ids) > 1 else None,
-            dict(args or {}),
-            tuple(mods),
-            seed if seed is not None else new_seed(),
-            defense,
-        )
-        for note in notes:
-            click.echo(f"note: {note}", err=True)
-        if show_odds:
-            found = odds(rulebook, action_of(request, actor, target))
-            if as_json:
-                echo_json(found.to_json())
-            else:
-                found_definition = rulebook.get(found.check if kind == "check" else name)
-                title = found_definition.display if found_definition is not None else name
-                for line in odds_lines(f"{actor.name}: {title}", found):
-                    click.echo(line)
-            return
-        if journal is not None:
-            result, landed = play(
-                journal, rulebook, request, seeded=seed is not None, again=again, secret=secret
+                raise _swapped(error, kind, name, text, rulebook) from None
+        chosen = seed if seed is not None else new_seed()
+        requests = [
+            Request(
+                kind,
+                name,
+                beings[actor][0],
+                beings[other][0] if other else None,
+                dict(args or {}),
+                tuple(mods),
+                chosen,
+                defense,
+                part,
+                part == 0,
             )
+            for part, (actor, other) in enumerate(pairs)
+        ]
+        for note in dict.fromkeys(notes):
+            click.echo(f"note: {note}", err=True)
+
+        def action(part: int) -> Any:
+            actor, other = pairs[part]
+            being = beings[actor][1]
+            return action_of(requests[part], being, beings[other][1] if other else None)
+
+        if show_odds:
+            _print_odds(
+                rulebook,
+                kind,
+                name,
+                [odds(rulebook, action(i)) for i in range(len(pairs))],
+                [beings[a][1].name for a, _ in pairs],
+                group=len(actors) > 1,
+                as_json=as_json,
+            )
+            return
+        results: list[Any] = []
+        state_lines: list[str] = []
+        if journal is not None:
+            played = play_all(
+                journal, rulebook, requests, seeded=seed is not None, again=again, secret=secret
+            )
+            results = [result for result, _ in played]
+            landed = [n for _, said in played for n in said]
             state_lines = ["state:", *(f"  {n}" for n in landed)] if landed else []
             state_lines.append(f"recorded in {journal.path}")
         else:
-            result = run(rulebook, request, actor, target)
-            state_lines = applied_lines(apply_resolution(rulebook, actor, target, result)[2])
+            for part, (actor, other) in enumerate(pairs):
+                doer = beings[actor][1]
+                victim = beings[other][1] if other else None
+                result = run(rulebook, requests[part], doer, victim)
+                moved, hit, done = apply_resolution(rulebook, doer, victim, result)
+                beings[actor] = (beings[actor][0], moved)  # the next part sees the costs paid
+                if other and hit is not None:
+                    beings[other] = (beings[other][0], hit)
+                results.append(result)
+                state_lines += applied_lines(done)[1:]
+            state_lines = ["state:", *state_lines] if state_lines else []
+        group = _group_line(rulebook, results) if len(actors) > 1 else None
         if as_json:
-            data = result.to_json()
-            data["seed"] = request.seed
+            data = (
+                results[0].to_json()
+                if len(results) == 1
+                else {"results": [r.to_json() for r in results]}
+            )
+            if group is not None:
+                data["group"] = {"outcome": group[0], "reads": group[1]}
+            data["seed"] = chosen
             echo_json(data)
             return
-        for line in resolution_lines(result, explain=explain):
-            click.echo(line)
+        for result in results:
+            for line in resolution_lines(result, explain=explain):
+                click.echo(line)
+        if group is not None:
+            click.echo(f"group ({group[1]}): {group[0]}")
         for line in state_lines:
             click.echo(line)
         if seed is None and journal is None:
-            click.echo(f"seed {request.seed} (rouge ... --seed {request.seed} rolls it again)")
+            click.echo(f"seed {chosen} (rouge ... --seed {chosen} rolls it again)")
     finally:
         if journal is not None:
             journal.close()
+
+
+def _group_line(rulebook: Any, results: list[Any]) -> tuple[str, str]:
+    """The group's outcome and how it was read."""
+    from rouge_rpg.engine.checks import read_group
+    from rouge_rpg.rules import ast
+
+    check = rulebook.require(results[0].check, ast.Check)
+    return read_group(check, [r.outcome for r in results]), check.group or "half"
+
+
+def _print_odds(
+    rulebook: Any,
+    kind: ActionKind,
+    name: str,
+    found: list[Any],
+    who: list[str],
+    *,
+    group: bool,
+    as_json: bool,
+) -> None:
+    """Each part's exact odds; for a group, the group's own."""
+    from rouge_rpg.cli.render import odds_lines
+    from rouge_rpg.engine.checks import group_odds
+    from rouge_rpg.rules import ast
+
+    definition = rulebook.get(found[0].check if kind == "check" else name)
+    title = definition.display if definition is not None else name
+    if group:
+        whole = group_odds(rulebook.require(found[0].check, ast.Check), found)
+        if as_json:
+            echo_json({**whole.to_json(), "members": [f.to_json() for f in found]})
+            return
+        for line in odds_lines(f"{', '.join(who)} as a group: {title}", whole):
+            click.echo(line)
+        return
+    if as_json:
+        echo_json(found[0].to_json() if len(found) == 1 else [f.to_json() for f in found])
+        return
+    for person, each in zip(who, found, strict=True):
+        for line in odds_lines(f"{person}: {title}", each):
+            click.echo(line)
 
 
 def _swapped(
@@ -209,7 +291,8 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
         raise RougeError("give --dc or --vs, not both")
     other, defense = split_vs(versus) if versus else (None, None)
     args = {"dc": dc} if dc is not None else {}
-    _table_command("check", action, sheet, other, args=args, defense=defense, **options)
+    others = (other,) if other else ()
+    _table_command("check", action, sheet, others, args=args, defense=defense, **options)
 
 
 @click.command("free-will")
@@ -231,7 +314,7 @@ def check(sheet: str, action: str, dc: int | None, versus: str | None, **options
 @_common
 def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
     """A Nean faces the Asimov Code: may the character of SHEET do ACT?"""
-    _table_command("free-will", act, sheet, by, **options)
+    _table_command("free-will", act, sheet, (by,) if by else (), **options)
 
 
 @click.command("use")
@@ -239,13 +322,19 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
 @click.argument("ability", shell_complete=complete.abilities)
 @click.option(
     "--target",
-    "target",
-    default=None,
+    "-t",
+    "targets",
+    multiple=True,
     metavar="SHEET",
-    help="The target's sheet.",
+    help="The target's sheet or id; repeat it for several targets (costs paid once).",
     shell_complete=complete.sheets,
 )
 @_common
-def use(sheet: str, ability: str, target: str | None, **options: Any) -> None:
-    """Use a faction ability or an Immortal Nine power, paying its cost."""
-    _table_command("use", ability, sheet, target, **options)
+def use(sheet: str, ability: str, targets: tuple[str, ...], **options: Any) -> None:
+    """Use a faction ability or an Immortal Nine power, paying its cost.
+
+    Against several targets (--target a --target b) it is resolved against each
+    in turn, with one seed; its costs are paid once, except those the rulebook
+    says are paid per target.
+    """
+    _table_command("use", ability, sheet, targets, **options)

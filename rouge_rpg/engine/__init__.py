@@ -80,6 +80,8 @@ class Action:
     args: tuple[tuple[str, Value], ...] = attrs.field(default=(), converter=_arguments)
     modifiers: tuple[tuple[int, str], ...] = ()
     defense: str | None = None
+    #: False for the second and later targets of one use: only costs `per target` are paid.
+    pays: bool = True
 
     @classmethod
     def of(
@@ -196,6 +198,7 @@ def _resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resol
                 target=action.target,
                 extra_modifiers=action.modifiers,
                 rng=rng,
+                pays=action.pays,
             )
         case _:
             assert_never(action.kind)

@@ -86,12 +86,17 @@ _USE_PLANS: IdentityCache[UsePlan] = IdentityCache()
 
 
 def planned_use(
-    rulebook: Rulebook, actor: Being, ability_id: str, *, target: Being | None = None
+    rulebook: Rulebook,
+    actor: Being,
+    ability_id: str,
+    *,
+    target: Being | None = None,
+    pays: bool = True,
 ) -> UsePlan:
     """`plan_use`, built once per rulebook, actor and target, with its fixed effects settled."""
 
     def build() -> UsePlan:
-        plan = plan_use(rulebook, actor, ability_id, target=target)
+        plan = plan_use(rulebook, actor, ability_id, target=target, pays=pays)
         ability = plan.ability
         ctx = Context(rulebook, actor, target, dict(plan.args))
         for index, reaction in enumerate(ability.outcomes):
@@ -104,13 +109,22 @@ def planned_use(
             plan.settled["effects"] = found
         return plan
 
-    return _USE_PLANS.get((rulebook,), (actor, target, ability_id), build)
+    return _USE_PLANS.get((rulebook,), (actor, target, ability_id, pays), build)
 
 
 def plan_use(
-    rulebook: Rulebook, actor: Being, ability_id: str, *, target: Being | None = None
+    rulebook: Rulebook,
+    actor: Being,
+    ability_id: str,
+    *,
+    target: Being | None = None,
+    pays: bool = True,
 ) -> UsePlan:
-    """Whether `actor` may use the ability now (refused if not), and what it will cost."""
+    """Whether `actor` may use the ability now (refused if not), and what it will cost.
+
+    With `pays` false (a second or later target of one use), only the costs
+    said `per target` are paid.
+    """
     ability = rulebook.require(ability_id, ast.Ability, role="ability or power")
     name = actor.name
     if ability.id.text not in actor.character.abilities:
@@ -141,6 +155,8 @@ def plan_use(
         trace.append(f"requires {requirement}: yes")
     costs: list[Change] = []
     for cost in ability.costs:
+        if not pays and not cost.per_target:
+            continue  # paid once, with the first target
         amount = number(cost.amount, ctx)
         have = actor.resources.get(cost.resource.text, 0)
         resource = rulebook.get(cost.resource.text)
@@ -149,7 +165,8 @@ def plan_use(
             raise Refusal(
                 f"not enough {label}: {ability.display} costs {amount}, {name} has {have}"
             )
-        trace.append(f"cost {amount} {cost.resource}: {name} has {have}")
+        each = " per target" if cost.per_target else ""
+        trace.append(f"cost {amount} {cost.resource}{each}: {name} has {have}")
         costs.append(
             Change(
                 "actor", name, "lose", cost.resource.text, amount, source=f"cost of {ability.id}"
@@ -199,9 +216,14 @@ def resolve_use(
     target: Being | None = None,
     extra_modifiers: Sequence[tuple[int, str]] = (),
     rng: random.Random,
+    pays: bool = True,
 ) -> Resolution:
-    """Use an ability or power: who may, prerequisites, costs, its check and effects."""
-    plan = planned_use(rulebook, actor, ability_id, target=target)
+    """Use an ability or power: who may, prerequisites, costs, its check and effects.
+
+    A use against several targets is resolved once for each, in turn; the
+    first pays the costs, the others only those said `per target` (`pays`).
+    """
+    plan = planned_use(rulebook, actor, ability_id, target=target, pays=pays)
     ability = plan.ability
     faced = _face_acts(rulebook, actor, plan, target, rng)
     faced_changes = [e for f in faced for e in f.effects]

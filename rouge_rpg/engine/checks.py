@@ -748,3 +748,56 @@ def _growing(node: ast.Test, params: Mapping[str, Value]) -> bool:
             )
         )
     return False
+
+
+# -- a group rolling one check -------------------------------------------------------------
+
+
+def read_group(check: ast.Check, outcomes: Sequence[str]) -> str:
+    """The group's outcome from its members': as the check's `group` line says (default half).
+
+    The ladder is ordered best first. `half`: the best rung at least half the
+    members reached (or bettered); `best`: the best any reached; `worst`: the
+    worst any reached.
+    """
+    order = [r.name.text for r in check.rungs]
+    ranks = sorted(order.index(o) for o in outcomes)
+    way: ast.GroupWay = check.group or "half"
+    match way:
+        case "half":
+            return order[ranks[(len(ranks) - 1) // 2]]
+        case "best":
+            return order[ranks[0]]
+        case "worst":
+            return order[ranks[-1]]
+        case _:
+            assert_never(way)
+
+
+def group_odds(check: ast.Check, members: Sequence[CheckOdds]) -> CheckOdds:
+    """The exact chance of each group outcome, from each member's own odds (independent rolls)."""
+    import icepool
+
+    order = [r.name.text for r in check.rungs]
+    dice = []
+    for member in members:
+        common = math.lcm(*(p.denominator for p in member.outcomes.values()))
+        weights = {order.index(o): int(p * common) for o, p in member.outcomes.items() if p}
+        dice.append(icepool.Die(weights))
+    if math.prod(len(d) for d in dice) > MAX_COMBINATIONS:
+        raise LimitError(f"the group is too large for the exact odds of check '{check.id}'")
+    read = icepool.map(
+        lambda *ranks: read_group(check, [order[r] for r in ranks]), *dice, star=False
+    )
+    denominator = read.denominator()
+    outcomes = {name: Fraction(read.quantity(name), denominator) for name in order}
+    exact = all(m.exact for m in members)
+    note = (
+        f"the group reads {check.group or 'half'}: "
+        + {
+            "half": "the rung at least half of them reached",
+            "best": "the best rung any reached",
+            "worst": "the worst rung any reached",
+        }[check.group or "half"]
+    )
+    return CheckOdds(check.id.text, outcomes, exact, note=note)

@@ -201,6 +201,9 @@ EffectVerb: TypeAlias = Literal[
 ]
 #: Who an effect lands on.
 Who: TypeAlias = Literal["actor", "target"]
+#: How a group's outcome is read from its members': the rung at least half of them
+#: reached, the best one any reached, or the worst.
+GroupWay: TypeAlias = Literal["half", "best", "worst"]
 #: The units of a duration, singular.
 TimeUnit: TypeAlias = Literal["round", "scene", "minute", "hour", "day", "week"]
 
@@ -341,8 +344,11 @@ class Holders:
 
 @attrs.frozen
 class Cost:
+    """`cost nectar 2`, paid once for every target; `cost nectar 1 per target`, for each."""
+
     resource: Name
     amount: Test
+    per_target: bool = False
     span: Span | None = _span
 
 
@@ -517,6 +523,8 @@ class Check(Definition):
     default: bool = False
     #: Marked `initiative`: the check an encounter's turn order is rolled with.
     initiative: bool = False
+    #: `group half|best|worst`: how the outcome of a group rolling this check is read.
+    group: GroupWay | None = None
     KIND: ClassVar[str] = "check"
 
 

@@ -213,6 +213,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
             )
         return values[0] if values else None
 
+    def _group(self, found: dict[str, list[Any]], owner: Any) -> ast.GroupWay | None:
+        way = self._once(found, "group", owner, "'group'")
+        return None if way is None else cast(ast.GroupWay, str(way))
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("dice__"):
             return getattr(self, name[len("dice__") :])
@@ -458,8 +462,13 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return _Clause("performs", ast.Performs(_name(act), when, span=token_span(act)))
 
     @v_args(inline=True)
-    def cost(self, name: Token, amount: Any) -> _Clause:
-        return _Clause("cost", ast.Cost(_name(name), amount, span=token_span(name)))
+    def cost(self, name: Token, amount: Any, per: Token | None, target: Token | None) -> _Clause:
+        cost = ast.Cost(_name(name), amount, per is not None, span=token_span(name))
+        return _Clause("cost", cost)
+
+    @v_args(inline=True)
+    def group_reading(self, way: Token) -> _Clause:
+        return _Clause("group", way)
 
     @v_args(inline=True)
     def targets(self, keyword: Token, mode: Token) -> _Clause:
@@ -661,6 +670,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             modifiers=tuple(found.get("modifier", ())),
             default=default is not None,
             initiative=initiative is not None,
+            group=self._group(found, name),
             **self._common(name, title, found),
         )
 
