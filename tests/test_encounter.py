@@ -223,3 +223,22 @@ def test_log_shows_one_encounter(table: Table) -> None:
     missing = table.rouge("campaign", "log", "--encounter", "Nowhere")
     assert missing.exit_code == 2
     assert "no encounter named 'Nowhere'" in missing.stderr
+
+
+def test_at_hostile_targets_every_hostile_participant(table: Table) -> None:
+    shutil.copy(SHEETS / "giallon.yaml", Path("giallon.yaml"))
+    fight(table)
+    table.ok("campaign", "join", "giallon.yaml")
+    table.ok("encounter", "add", "giallon", "--seed", "2")
+    result = table.ok("use", "wm1", "barrage", "-t", "@hostile", "--seed", "4")
+    struck = [line for line in result.stdout.splitlines() if ": Barrage vs " in line]
+    # the war machines are hostile to humans and Neans, not to each other
+    assert {line.split(" vs ")[1].split(" (")[0] for line in struck} == {
+        "Rouge Redstar",
+        "Naomi Orthmann",
+        "Giallon",
+    }
+    assert "note:" not in result.stderr  # one of several from a sheet is not 'changed'
+    lonely = table.rouge("use", "wm1", "barrage", "-t", "@hostile", "--no-campaign")
+    assert lonely.exit_code == 2
+    assert "@hostile names the participants of an encounter: it needs one" in lonely.stderr

@@ -465,3 +465,38 @@ def status_lines(state: CampaignState, rulebook: Rulebook) -> list[str]:
                 + (f"; {', '.join(shown)}" if shown else "")
             )
     return lines
+
+
+def hostile(rulebook: Rulebook, one: CharacterState, other: CharacterState) -> bool:
+    """Whether either side's faction is `hostile to` the other's faction, kind or member.
+
+    A kind counts with its ancestors (a faction hostile to neans is hostile to alters).
+    """
+
+    def against(a: CharacterState, b: CharacterState) -> bool:
+        faction = rulebook.get(str(a.sheet.get("faction")))
+        if not isinstance(faction, ast.Faction):
+            return False
+        marks = {b.sheet.get("faction"), b.sheet.get("member")}
+        kind = str(b.sheet.get("kind"))
+        return any(
+            r.kind == "hostile" and (r.other.text in marks or rulebook.is_kind(kind, r.other.text))
+            for r in faction.relations
+        )
+
+    return against(one, other) or against(other, one)
+
+
+def hostile_participants(state: CampaignState, rulebook: Rulebook, actor: str) -> list[str]:
+    """Every participant of the running encounter hostile to `actor`, in turn order."""
+    encounter = _current(state)
+    me = find(state, actor)
+    found = []
+    for slot in encounter["order"]:
+        for cid in [slot["id"], *slot.get("with", [])]:
+            who = state.characters.get(cid)
+            if who is not None and cid != me.id and hostile(rulebook, me, who):
+                found.append(cid)
+    if not found:
+        raise CampaignError(f"nobody in the encounter is hostile to {me.name}")
+    return found

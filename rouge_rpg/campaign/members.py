@@ -181,6 +181,8 @@ def seat(state: CampaignState, member: CharacterState, campaign: Path, read: Any
             now = read(file)
         except Exception:  # an unreadable sheet is the file's problem, not this roll's
             now = None
+        if now is not None and member.sheet.get("instance"):
+            now = attrs.evolve(now, name=member.name)  # one of several from this sheet
         if now is not None and sheet_hash(now) != member.sheet.get("hash", sheet_hash(now)):
             what = changes(member.sheet, character_to_json(now))
             if what:
@@ -351,9 +353,13 @@ def sync(journal: Journal, character_id: str, character: Character) -> tuple[str
     with journal.transaction():
         state = journal.state()
         who = find(state, character_id)
+        if who.sheet.get("instance"):  # one of several from this sheet keeps its own name
+            character = attrs.evolve(character, name=who.name)
         sheet = character_to_json(character)
         sheet["file"] = stored_path(character.file, journal.path)
         sheet["hash"] = sheet_hash(character)
+        if who.sheet.get("instance"):
+            sheet["instance"] = True
         what = changes(who.sheet, sheet)
         if not what:
             return f"{who.name}: the sheet has not changed", []

@@ -101,6 +101,8 @@ def _table_command(
     from rouge_rpg.engine import Being, apply_resolution, odds
     from rouge_rpg.rules import load
 
+    if HOSTILE in others:
+        others = _hostile(others, sheet, campaign, no_campaign, rulebooks)
     actors = [s for s in sheet.split(",") if s] if kind == "check" else [sheet]
     if len(actors) > 1 and len(others) > 1:
         raise RougeError("a group rolls against one other party at a time")
@@ -212,6 +214,39 @@ def _table_command(
     finally:
         if journal is not None:
             journal.close()
+
+
+#: A target that names every participant of the encounter hostile to the actor.
+HOSTILE = "@hostile"
+
+
+def _hostile(
+    others: tuple[str, ...],
+    sheet: str,
+    campaign: str | None,
+    no_campaign: bool,
+    rulebooks: tuple[str, ...],
+) -> tuple[str, ...]:
+    """`@hostile` replaced by the encounter's participants hostile to the actor."""
+    from rouge_rpg.campaign.encounter import hostile_participants
+    from rouge_rpg.campaign.journal import CampaignError, campaign_path
+    from rouge_rpg.campaign.members import seat_for
+
+    path = None if no_campaign else campaign_path(campaign)
+    if path is None:
+        raise CampaignError(f"{HOSTILE} names the participants of an encounter: it needs one")
+    journal = journal_at(path)
+    try:
+        rulebook = campaign_rulebook(journal, rulebooks)
+        state = journal.state()
+        actor = seat_for(state, sheet, journal.path, lambda f: read_sheet(f, rulebook)).member
+        found = hostile_participants(state, rulebook, actor.id)
+    finally:
+        journal.close()
+    expanded: list[str] = []
+    for other in others:
+        expanded.extend(found if other == HOSTILE else [other])
+    return tuple(dict.fromkeys(expanded))
 
 
 def _group_line(rulebook: Any, results: list[Any]) -> tuple[str, str]:
@@ -326,7 +361,8 @@ def free_will(sheet: str, act: str, by: str | None, **options: Any) -> None:
     "targets",
     multiple=True,
     metavar="SHEET",
-    help="The target's sheet or id; repeat it for several targets (costs paid once).",
+    help="The target's sheet or id; repeat it for several targets (costs paid once); "
+    "@hostile: every participant of the encounter hostile to the actor.",
     shell_complete=complete.sheets,
 )
 @_common
