@@ -228,4 +228,4 @@ def test_a_campaign_records_a_blocked_use_and_replays_it(table: Path, rouge: Rou
     event = json.loads(ok(rouge, "campaign", "log", "--json").output)[-1]
     assert event["kind"] == "resolution"
     assert [(a["what"], a["before"], a["after"]) for a in event["applied"]] == [("stress", 0, 1)]
-    assert "1 of 1 resolutions reproduce." in ok(rouge, "campaign", "replay").output
+    assert "1 of 1 recorded rolls reproduce." in ok(rouge, "campaign", "replay").output

@@ -845,7 +845,7 @@ def _play_a_session(table: Table) -> None:
 def test_replay_reproduces_every_resolution(table: Table) -> None:
     _play_a_session(table)
     result = table.ok("campaign", "replay")
-    assert result.stdout == "6 of 6 resolutions reproduce.\n"
+    assert result.stdout == "6 of 6 recorded rolls reproduce.\n"
     replayed = json.loads(table.ok("campaign", "replay", "--json").stdout)
     assert [r["seq"] for r in replayed] == [4, 5, 6, 8, 9, 10]
     assert replayed[0] == {
@@ -880,7 +880,7 @@ def test_replay_reports_what_a_changed_rulebook_no_longer_reproduces(table: Tabl
     # the free-will check's difficulty is base_dc + severity: it changes too
     assert re.search(r"^#9 Noid 262: Disobey .*: does not reproduce$", out, re.M)
     assert "  vs: recorded '10', now '16'\n" in out
-    assert out.endswith("\n3 of 6 resolutions reproduce.\n")
+    assert out.endswith("\n3 of 6 recorded rolls reproduce.\n")
     replayed = {
         r["seq"]: r
         for r in json.loads(
@@ -897,7 +897,7 @@ def test_replay_reports_what_a_changed_rulebook_no_longer_reproduces(table: Tabl
 
 def test_replay_of_a_campaign_without_resolutions(table: Table) -> None:
     table.start("rouge")
-    assert table.ok("campaign", "replay").stdout == "0 of 0 resolutions reproduce.\n"
+    assert table.ok("campaign", "replay").stdout == "0 of 0 recorded rolls reproduce.\n"
     assert table.ok("campaign", "replay", "--json").stdout == "[]\n"
 
 

@@ -293,7 +293,7 @@ def test_a_ten_scene_session_by_name(table: Table) -> None:
     table.ok("campaign", "advance", "1d")
     # 10. wm3 comes back
     table.ok("campaign", "return", "wm3")
-    assert table.ok("campaign", "replay").stdout.endswith("resolutions reproduce.\n")
+    assert table.ok("campaign", "replay").stdout.endswith("recorded rolls reproduce.\n")
     status = table.status()
     ids = [c["id"] for c in status["characters"]]
     assert ids == ["rouge", "naomi", "ash", "noid_262", "wm1", "wm2", "wm3"]

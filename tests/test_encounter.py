@@ -148,7 +148,7 @@ def test_a_fight_undoes_step_by_step_and_replays(table: Table) -> None:
     table.ok("encounter", "end")
     table.ok("campaign", "undo")
     assert order(table) == before  # the encounter is back
-    assert table.ok("campaign", "replay").stdout.endswith("resolutions reproduce.\n")
+    assert table.ok("campaign", "replay").stdout.endswith("recorded rolls reproduce.\n")
 
 
 def test_encounter_commands_need_a_running_encounter(table: Table) -> None:
@@ -242,3 +242,22 @@ def test_at_hostile_targets_every_hostile_participant(table: Table) -> None:
     lonely = table.rouge("use", "wm1", "barrage", "-t", "@hostile", "--no-campaign")
     assert lonely.exit_code == 2
     assert "@hostile names the participants of an encounter: it needs one" in lonely.stderr
+
+
+def test_replay_rolls_initiative_again_and_says_when_it_differs(table: Table) -> None:
+    fight(table)  # initiative rolled with --check reflex and seed 3
+    table.ok("encounter", "remove", "wm3")
+    table.ok("encounter", "add", "wm3", "--seed", "8")
+    assert table.ok("campaign", "replay").stdout == "2 of 2 recorded rolls reproduce.\n"
+    # against a rulebook where the check rolls otherwise, the initiative no longer reproduces
+    book = Path("book")
+    shutil.copytree(SHEETS.parent, book, ignore=shutil.ignore_patterns("sheets"))
+    rules = (book / "core.rouge").read_text(encoding="utf-8")
+    (book / "core.rouge").write_text(
+        rules.replace("  roll 2d6 + actor[stat]\n", "  roll 3d6 + actor[stat]\n", 1),
+        encoding="utf-8",
+    )
+    changed = table.rouge("campaign", "replay", "--rulebook", str(book))
+    assert changed.exit_code == 1
+    assert "encounter 'Cathedral' begins: does not reproduce" in changed.stdout
+    assert ": initiative recorded " in changed.stdout

@@ -69,7 +69,7 @@ def test_several_targets_are_recorded_as_parts_and_replay(table: Table) -> None:
         ("noid_262", 1, False),
     ]
     assert table.who("giallon")["resources"]["nectar"] == 6
-    assert table.ok("campaign", "replay").stdout.endswith("2 of 2 resolutions reproduce.\n")
+    assert table.ok("campaign", "replay").stdout.endswith("2 of 2 recorded rolls reproduce.\n")
 
 
 def test_a_cost_per_target_is_paid_for_each(tmp_path: Path) -> None:

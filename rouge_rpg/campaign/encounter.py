@@ -155,15 +155,16 @@ def start(
             "order": order,
             "check": which,
             "seed": seed,
+            "groups": groups,
             "round_minutes": round_minutes,
             "lasting": [],
         }
         lines = [f"Encounter '{name}' begins: round 1.", *_order_lines(state, order)]
         first = _name(state, order[0]["id"])
         lines.append(f"{first}'s turn.")
-        _record(
-            journal, state, "encounter", encounter, f"encounter '{name}' begins", lines, seed=seed
-        )
+        rolled = [p.id for p in people]
+        summary = f"encounter '{name}' begins"
+        _record(journal, state, "encounter", encounter, summary, lines, seed=seed, rolled=rolled)
     return lines
 
 
@@ -338,7 +339,17 @@ def join(journal: Journal, rulebook: Rulebook, ids: Sequence[str], *, seed: int)
         encounter["order"] = _sorted(state, [*encounter["order"], *new])
         encounter["turn"] = _index(encounter["order"], acting)
         lines = [f"{_name(state, s['id'])} joins the encounter ({s['initiative']})." for s in new]
-        _record(journal, state, "encounter", encounter, "; ".join(lines), lines, seed=seed)
+        joined = [p.id for p in people]
+        _record(
+            journal,
+            state,
+            "encounter",
+            encounter,
+            "; ".join(lines),
+            lines,
+            seed=seed,
+            joined=joined,
+        )
     return lines
 
 
@@ -500,3 +511,35 @@ def hostile_participants(state: CampaignState, rulebook: Rulebook, actor: str) -
     if not found:
         raise CampaignError(f"nobody in the encounter is hostile to {me.name}")
     return found
+
+
+def rolled_again(
+    rulebook: Rulebook, before: CampaignState, payload: dict[str, Any]
+) -> list[str] | None:
+    """The differences when an encounter event's initiative is rolled again from its seed.
+
+    None for an event that rolled nothing; the state before the event gives the
+    participants as they were.
+    """
+    seed = payload.get("seed")
+    after = next(
+        (e["after"] for e in payload.get("applied", ()) if e.get("table") == "encounter"), None
+    )
+    if seed is None or after is None:
+        return None
+    rng = random.Random(seed)
+    if "joined" in payload:
+        people = [before.characters[c] for c in payload["joined"]]
+        new = _initiative(rulebook, before, people, after["check"], rng, False)
+        recorded = [s for s in after["order"] if s["id"] in set(payload["joined"])]
+    else:
+        people = [before.characters[c] for c in payload.get("rolled", ())]
+        new = _initiative(rulebook, before, people, after["check"], rng, bool(after.get("groups")))
+        recorded = after["order"]
+    mine = {s["id"]: s["initiative"] for s in new}
+    theirs = {s["id"]: s["initiative"] for s in recorded}
+    return [
+        f"{cid}: initiative recorded {theirs.get(cid)}, now {mine.get(cid)}"
+        for cid in sorted(set(mine) | set(theirs))
+        if mine.get(cid) != theirs.get(cid)
+    ]

@@ -53,9 +53,18 @@ def _being(data: Mapping[str, Any] | None) -> Being | None:
 
 
 def replay(journal: Journal, rulebook: Rulebook) -> list[Replayed]:
-    """Re-run every resolution of the journal; say which no longer reproduce, and how."""
+    """Re-run every resolution and initiative roll of the journal; say which no longer reproduce.
+
+    A resolution runs again from its recorded request and inputs; an
+    encounter's initiative from its seed and the state just before it.
+    """
     results: list[Replayed] = []
     for event in journal.events():
+        if event.kind == "encounter":
+            found = _initiative_again(journal, rulebook, event.seq, dict(event.payload))
+            if found is not None:
+                results.append(found)
+            continue
         if event.kind != "resolution":
             continue
         payload = event.payload
@@ -79,3 +88,17 @@ def replay(journal: Journal, rulebook: Rulebook) -> list[Replayed]:
         )
         results.append(Replayed(event.seq, payload["summary"], differences, same))
     return results
+
+
+def _initiative_again(
+    journal: Journal, rulebook: Rulebook, seq: int, payload: dict[str, Any]
+) -> Replayed | None:
+    from rouge_rpg.campaign.encounter import rolled_again
+
+    try:
+        differences = rolled_again(rulebook, journal.state(upto=seq - 1), payload)
+    except RougeError as error:
+        return Replayed(seq, str(payload.get("summary", "")), (f"now fails: {error.message}",))
+    if differences is None:
+        return None
+    return Replayed(seq, str(payload.get("summary", "")), tuple(differences))

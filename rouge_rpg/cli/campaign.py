@@ -411,7 +411,7 @@ def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bo
                 click.echo(f"  {difference}")
             if not r.same_rulebook:
                 click.echo("  (the rulebook has changed since it was recorded)")
-        click.echo(f"{len(results) - len(broken)} of {len(results)} resolutions reproduce.")
+        click.echo(f"{len(results) - len(broken)} of {len(results)} recorded rolls reproduce.")
     if broken:
         raise SystemExit(1)
 
