@@ -261,3 +261,37 @@ def test_replay_rolls_initiative_again_and_says_when_it_differs(table: Table) ->
     assert changed.exit_code == 1
     assert "encounter 'Cathedral' begins: does not reproduce" in changed.stdout
     assert ": initiative recorded " in changed.stdout
+
+
+def test_a_three_round_fight(table: Table) -> None:
+    """Rouge and Naomi against three war machines from one sheet, round by round."""
+    fight(table)
+    ids = order(table)
+    # round 1: a round-long condition on whoever acts first, a scene-long one on Naomi
+    first = ids[0]
+    table.ok("campaign", "add", first, "exposed", "--for", "1 round")
+    table.ok("campaign", "add", "naomi", "inspired", "--for", "scene")
+    # a multi-target barrage hits two, with one seed
+    barrage = table.ok("use", "wm1", "barrage", "-t", "rouge", "-t", "naomi", "--seed", "21")
+    assert barrage.stdout.count("Usurper war machine 1: Barrage vs ") == 2
+    # a group check, read as the check says
+    grouped = table.ok("check", "rouge,naomi", "reflex", "--dc", "9", "--seed", "22")
+    assert "\ngroup (half): " in grouped.stdout
+    said = "".join(table.ok("encounter", "next").stdout for _ in range(len(ids) - 1))
+    assert "exposed runs out" not in said
+    # round 2 begins with the first to act: their round-long condition runs out
+    round_two = table.ok("encounter", "next").stdout
+    assert round_two.startswith(f"Round 2.\n{table.who(first)['name']}: exposed runs out\n")
+    for _ in range(len(ids) * 2):  # rounds 2 and 3
+        table.ok("encounter", "next")
+    status = json.loads(table.ok("encounter", "status", "--json").stdout)["encounter"]
+    assert status["round"] == 4
+    assert "inspired" in table.who("naomi")["conditions"]
+    ended = table.ok("encounter", "end").stdout
+    assert "Naomi Orthmann: inspired runs out" in ended
+    assert "inspired" not in table.who("naomi")["conditions"]
+    # replay: the initiative and the four resolutions (two targets, two in the group)
+    assert table.ok("campaign", "replay").stdout == "5 of 5 recorded rolls reproduce.\n"
+    fight_log = table.ok("campaign", "log", "--encounter").stdout.splitlines()
+    assert fight_log[0].endswith("encounter 'Cathedral' begins")
+    assert fight_log[-1].endswith("Encounter 'Cathedral' ends after round 4.")
