@@ -1333,6 +1333,7 @@ def test_a_check_and_a_free_will_check_as_json(rouge: Rouge) -> None:
             "value": 1,
             "type": None,
             "source": "--mod",
+            "bearer": None,
             "location": None,
             "note": None,
             "applied": True,

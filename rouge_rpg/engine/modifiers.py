@@ -46,13 +46,17 @@ def gather(
 ) -> list[AppliedModifier]:
     """Every modifier that could touch this check, judged and stacked."""
     rulebook = ctx.rulebook
-    candidates: list[tuple[ast.Definition, ast.Modifier]] = [(check, m) for m in check.modifiers]
+    candidates: list[tuple[ast.Definition, ast.Modifier, str | None]] = [
+        (check, m, None) for m in check.modifiers
+    ]
     if ctx.actor is not None:
-        candidates += sources(rulebook, ctx.actor, "to")
+        name = ctx.actor.name
+        candidates += [(d, m, name) for d, m in sources(rulebook, ctx.actor, "to")]
     if ctx.target is not None:
-        candidates += sources(rulebook, ctx.target, "against")
+        name = ctx.target.name
+        candidates += [(d, m, name) for d, m in sources(rulebook, ctx.target, "against")]
     considered: list[AppliedModifier] = []
-    for d, m in candidates:
+    for d, m, bearer in candidates:
         if m.selector is not None and m.selector.text != check.id.text:
             continue
         source = f"{d.kind} {d.id}"
@@ -69,11 +73,14 @@ def gather(
                     m.note,
                     False,
                     f"not applied: {words(m.when)} does not hold",
+                    bearer,
                 )
             )
             continue
         why = f"applies: {words(m.when)}" if m.when is not None else "applies"
-        considered.append(AppliedModifier(amount, type_, source, location, m.note, True, why))
+        considered.append(
+            AppliedModifier(amount, type_, source, location, m.note, True, why, bearer)
+        )
     for amount, source in extra:
         considered.append(AppliedModifier(amount, None, source, None, None, True, "applies"))
     return stack(considered)

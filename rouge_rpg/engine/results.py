@@ -36,12 +36,20 @@ class AppliedModifier:
     note: str | None
     applied: bool
     reason: str
+    #: Whose condition, faction or member it is (None: the check's own, or the GM's).
+    bearer: str | None = None
+
+    @property
+    def whose(self) -> str:
+        """`Giallon's condition armored`, `member giallon`, `--mod`: where it comes from."""
+        return f"{self.bearer}'s {self.source}" if self.bearer else self.source
 
     def to_json(self) -> dict[str, object]:
         return {
             "value": self.value,
             "type": self.type,
             "source": self.source,
+            "bearer": self.bearer,
             "location": self.location,
             "note": self.note,
             "applied": self.applied,
