@@ -49,6 +49,15 @@ def words(node: ast.Test) -> str:
             if n.root in {"actor", "target"} and len(n.path) == 2:
                 return f"the {n.root}'s {n.path[1]}"
             return str(n)
+        case ast.Choice():
+            return f"if {words(n.test)}, {words(n.then)}; otherwise {words(n.otherwise)}"
+        case ast.Extreme():
+            which = "the highest" if n.high else "the lowest"
+            return f"{which} of " + ", ".join(words(o) for o in n.operands)
+        case ast.Named():
+            return n.name
+        case ast.Pool():
+            return str(n)
         case (
             dice.Literal()
             | dice.Dice()
