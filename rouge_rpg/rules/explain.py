@@ -134,6 +134,8 @@ def explain(d: ast.Definition, rulebook: Rulebook) -> list[str]:
         out.extend(_triggers(d))
     elif isinstance(d, ast.Track):
         what = f"A clock of {d.high} segments." if d.clock else f"A track from {d.low} to {d.high}."
+        if d.start is not None:
+            what += f" Characters start at {d.start}."
         out.append(what + (" Damage advances it and healing reduces it." if d.takes_damage else ""))
         out.extend(_triggers(d))
     elif isinstance(d, ast.Condition):
@@ -215,6 +217,7 @@ def _check(d: ast.Check) -> list[str]:
         out.append("It is the default check: naming an attribute rolls it with that attribute.")
     # Inside a check, `to all` means this check alone.
     out.extend(_modifier(m, every="this check") for m in d.modifiers)
+    out.extend(f"{let.name} is {words(let.value)}." for let in d.lets)
     out.append("Outcomes, the first that holds:")
     for rung in d.rungs:
         when = "otherwise" if rung.when is None else f"when {words(rung.when)}"
