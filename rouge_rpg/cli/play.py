@@ -319,13 +319,35 @@ def _swapped(
     help="An opposed roll against another character, defending with ATTRIBUTE.",
     shell_complete=complete.versus,
 )
+@click.option(
+    "--with",
+    "given",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for one of the check's parameters (repeatable): --with position=desperate.",
+)
 @_common
-def check(sheet: str, action: str, dc: int | None, versus: str | None, **options: Any) -> None:
+def check(
+    sheet: str,
+    action: str,
+    dc: int | None,
+    versus: str | None,
+    given: tuple[str, ...],
+    **options: Any,
+) -> None:
     """Roll a check or an attribute for the character of SHEET."""
     if dc is not None and versus is not None:
         raise RougeError("give --dc or --vs, not both")
     other, defense = split_vs(versus) if versus else (None, None)
-    args = {"dc": dc} if dc is not None else {}
+    args: dict[str, Any] = {"dc": dc} if dc is not None else {}
+    for item in given:
+        name, equals, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not equals or not name or not text:
+            raise RougeError(f"--with {item}: write NAME=VALUE, such as --with position=risky")
+        if name in args:
+            raise RougeError(f"a value for '{name}' is given twice")
+        args[name] = text
     others = (other,) if other else ()
     _table_command("check", action, sheet, others, args=args, defense=defense, **options)
 

@@ -117,13 +117,17 @@ class Node:
 
 @attrs.frozen(repr=False)
 class ComparePoint(Node):
-    """`=N`, `>N`, `>=N`, `<N`, `<=N`: which faces a modifier acts on."""
+    """`=N`, `>N`, `>=N`, `<N`, `<=N`, or `N..M`: which faces a modifier acts on."""
 
     op: str
     value: int
+    #: The top of a range `value..high` (with `op` "="), both ends included.
+    high: int | None = None
 
     def matches(self, face: int) -> bool:
         op, value = self.op, self.value
+        if self.high is not None:
+            return value <= face <= self.high
         if op == "=":
             return face == value
         if op == ">":
@@ -137,6 +141,8 @@ class ComparePoint(Node):
     def matching(self, faces: range) -> range:
         """The faces of `faces` that `matches`, worked out from the ends of the range."""
         value, low, high = self.value, faces.start, faces.stop
+        if self.high is not None:
+            return range(max(value, low), min(self.high + 1, high))
         bounds = {
             "=": (value, value + 1),
             ">": (value + 1, high),
@@ -148,6 +154,8 @@ class ComparePoint(Node):
         return range(max(start, low), min(stop, high))
 
     def __str__(self) -> str:
+        if self.high is not None:
+            return f"{self.value}..{self.high}"
         if self.op == "=" and self.value >= 0:
             return str(self.value)
         return f"{self.op}{self.value}"

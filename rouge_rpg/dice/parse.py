@@ -222,11 +222,18 @@ class DiceBuilder:
 
     @inline
     def compare_point(self, *children: Any) -> tuple[ast.ComparePoint, Span]:
-        # `POINT_OP SIGNED_INT`, or a bare `INT`
+        # `POINT_OP SIGNED_INT`, a bare `INT`, or a range `INT .. INT`
         if len(children) == 1:
             (value,) = children
             return ast.ComparePoint("=", self._int(value)), token_span(value)
         op, value = children
+        if kind(op) == "INT":
+            low, high = self._int(op), self._int(value)
+            span = join_spans(token_span(op), token_span(value))
+            assert span is not None
+            if high < low:
+                raise DiceError(f"the range {low}..{high} is empty", span)
+            return ast.ComparePoint("=", low, high), span
         span = join_spans(token_span(op), token_span(value))
         assert span is not None
         return ast.ComparePoint(str(op), self._int(value)), span

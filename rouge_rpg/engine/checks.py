@@ -153,11 +153,26 @@ def bind(check: ast.Check, args: Mapping[str, Value], ctx: Context) -> dict[str,
             )
     bound: dict[str, Value] = {}
     ctx.params = bound
+    ctx.choices = frozenset(c.text for p in check.params for c in p.choices)
     for p in check.params:
         kind = p.type.text if p.type else None
         if p.name.text in args:
             given = args[p.name.text]
-            if kind and kind != "number":
+            if p.choices:
+                words = [c.text for c in p.choices]
+                if given not in words:
+                    raise RougeError(
+                        f"'{given}' is not a choice of {p.name}: it is one of {', '.join(words)}",
+                        hint=did_you_mean(str(given), words),
+                    )
+            elif isinstance(given, str) and kind in (None, "number"):
+                if given.removeprefix("-").isdigit():
+                    given = int(given)
+                elif kind == "number" or (
+                    p.default is not None and isinstance(value(p.default, ctx), int)
+                ):
+                    raise RougeError(f"{p.name} is a number, not '{given}'")
+            elif kind and kind != "number":
                 found = rulebook.get(str(given))
                 if found is None or (kind != found.KIND and found.kind != kind):
                     raise RougeError(
@@ -236,7 +251,16 @@ def compile_value(node: ast.Test, ctx: Context) -> Probe:
             return _chain(n, ctx)
         case dice.Group():
             return _group(n, ctx)
-        case ast.Call() | ast.Boolean() | dice.Literal() | dice.Dice():
+        case ast.Extreme():
+            parts = [compile_value(o, ctx) for o in n.operands]
+            pick = max if n.high else min
+            return lambda rv: pick(_int(p(rv)) for p in parts)
+        case ast.Choice():
+            when, then, otherwise = (compile_value(c, ctx) for c in (n.test, n.then, n.otherwise))
+            return lambda rv: then(rv) if when(rv) else otherwise(rv)
+        case ast.Named():
+            return compile_value(n.inner, ctx)
+        case ast.Call() | ast.Boolean() | dice.Literal() | dice.Dice() | ast.Pool():
             raise AssertionError(f"'{n}' cannot read the roll")
         case _:
             assert_never(n)

@@ -125,11 +125,101 @@ class Not(dice.Node):
         return f"not {_wrap(self.operand, AnyOf | AllOf)}"
 
 
+@attrs.frozen(repr=False)
+class Pool(dice.Node):
+    """Dice whose number or size is a value: `(actor.prowl)d6`, `1d(actor.fighting)`.
+
+    `template` holds the modifiers, and the count or size that is written as a
+    number; `count` and `sides`, when given, are worked out before rolling
+    (`rules.evaluate.substitute` makes a plain `Dice` of it).
+    """
+
+    count: Test | None
+    sides: Test | None
+    template: dice.Dice
+    span: Span | None = _span
+
+    def children(self) -> tuple[dice.Node, ...]:
+        return tuple(c for c in (self.count, self.sides) if c is not None)
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        parts = list(children)
+        count = cast(Test, parts.pop(0)) if self.count is not None else None
+        sides = cast(Test, parts.pop(0)) if self.sides is not None else None
+        return attrs.evolve(self, count=count, sides=sides)
+
+    def __str__(self) -> str:
+        t = self.template
+        head = f"{t.count}d{t.sides}"
+        tail = str(t)[len(head) :]
+        count = f"({self.count})" if self.count is not None else str(t.count)
+        sides = f"({self.sides})" if self.sides is not None else str(t.sides)
+        return f"{count}d{sides}{tail}"
+
+
+@attrs.frozen(repr=False)
+class Extreme(dice.Node):
+    """`min(a, b)` or `max(a, b, ...)`: the lowest or highest of the values."""
+
+    high: bool
+    operands: tuple[Test, ...]
+    span: Span | None = _span
+
+    def children(self) -> tuple[dice.Node, ...]:
+        return self.operands
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        return attrs.evolve(self, operands=tuple(cast(Test, c) for c in children))
+
+    def __str__(self) -> str:
+        return ("max" if self.high else "min") + "(" + ", ".join(map(str, self.operands)) + ")"
+
+
+@attrs.frozen(repr=False)
+class Choice(dice.Node):
+    """`if TEST then A else B`."""
+
+    test: Test
+    then: Test
+    otherwise: Test
+    span: Span | None = _span
+
+    def children(self) -> tuple[dice.Node, ...]:
+        return (self.test, self.then, self.otherwise)
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        test, then, otherwise = (cast(Test, c) for c in children)
+        return attrs.evolve(self, test=test, then=then, otherwise=otherwise)
+
+    def __str__(self) -> str:
+        return f"if {self.test} then {self.then} else {self.otherwise}"
+
+
+@attrs.frozen(repr=False)
+class Named(dice.Node):
+    """A check's `let` value where a rung reads it: prints as its name, means its value."""
+
+    name: str
+    inner: Test
+    span: Span | None = _span
+
+    def children(self) -> tuple[dice.Node, ...]:
+        return (self.inner,)
+
+    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
+        return attrs.evolve(self, inner=cast(Test, children[0]))
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def _wrap(node: object, kinds: object) -> str:
     return f"({node})" if isinstance(node, kinds) else str(node)  # type: ignore[arg-type]
 
 
-Test: TypeAlias = "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not"
+Test: TypeAlias = (
+    "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not | Pool | Extreme | Choice | Named"
+)
 
 
 #: Every node an expression or test can hold: the dice nodes and the rules language's own.
@@ -149,6 +239,10 @@ ExprNode: TypeAlias = (
     | AnyOf
     | AllOf
     | Not
+    | Pool
+    | Extreme
+    | Choice
+    | Named
 )
 
 
@@ -287,12 +381,29 @@ class Param:
     type: Name | None = None
     default: Test | None = None
     span: Span | None = _span
+    #: `one of (controlled, risky, desperate)`: the words the parameter may be (its type
+    #: is then `one of`).
+    choices: tuple[Name, ...] = ()
 
     def __str__(self) -> str:
         text = self.name.text
-        if self.type is not None:
+        if self.choices:
+            text += ": one of (" + ", ".join(c.text for c in self.choices) + ")"
+        elif self.type is not None:
             text += f": {self.type}"
         return text + (f" = {self.default}" if self.default is not None else "")
+
+
+@attrs.frozen
+class Let:
+    """`let stress = 6 - total`: a named value of a check, read by its rungs and effects."""
+
+    name: Name
+    value: Test
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"let {self.name} = {self.value}"
 
 
 @attrs.frozen
@@ -497,12 +608,19 @@ class Track(Definition):
     high: int
     takes_damage: bool = False
     clock: bool = False
+    #: `start N`: the value a being has before anything moves it (None: `low`).
+    start: int | None = None
     triggers: tuple[Trigger, ...] = ()
     KIND: ClassVar[str] = "track"
 
     @property
     def kind(self) -> str:
         return "clock" if self.clock else "track"
+
+    @property
+    def initial(self) -> int:
+        """The value a being has before anything moves it: `start`, or the low end."""
+        return self.low if self.start is None else self.start
 
 
 @attrs.frozen(kw_only=True)
@@ -525,6 +643,8 @@ class Check(Definition):
     initiative: bool = False
     #: `group half|best|worst`: how the outcome of a group rolling this check is read.
     group: GroupWay | None = None
+    #: `let NAME = VALUE` lines, in order (the rungs hold them as `Named` nodes).
+    lets: tuple[Let, ...] = ()
     KIND: ClassVar[str] = "check"
 
 

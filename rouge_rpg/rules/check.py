@@ -75,6 +75,8 @@ class Scope:
     dice: bool = False
     #: What the place is called when dice may not roll there.
     place: str = "this line"
+    #: The words of `one of (...)` parameters in reach: word → the parameter's type.
+    choices: dict[str, str] = attrs.field(factory=dict)
 
 
 class Checker:
@@ -85,6 +87,8 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.file = ""
         self.damage_reported = False
+        #: The types of the current check's `let` values, by name.
+        self.lets: dict[str, str | None] = {}
 
     # -- reporting ------------------------------------------------------------------
     def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
@@ -164,10 +168,45 @@ class Checker:
                 return self.call(n, scope)
             case ast.Reference():
                 return self.reference(n, scope)
+            case ast.Pool():
+                self.dice_here(n, scope)
+                fixed = attrs.evolve(scope, dice=False, roll=False)
+                ok = True
+                if n.count is not None:
+                    where = attrs.evolve(fixed, place="a number of dice")
+                    ok = self.expect(n.count, NUMBER, where)
+                if n.sides is not None:
+                    where = attrs.evolve(fixed, place="a die's size")
+                    ok = self.expect(n.sides, NUMBER, where) and ok
+                return NUMBER if ok else None
+            case ast.Extreme():
+                ok = True
+                for operand in n.operands:
+                    ok = self.expect(operand, NUMBER, scope) and ok
+                return NUMBER if ok else None
+            case ast.Choice():
+                ok = self.expect(
+                    n.test, BOOL, attrs.evolve(scope, dice=False, place="the test of an 'if'")
+                )
+                then, otherwise = self.infer(n.then, scope), self.infer(n.otherwise, scope)
+                if not ok or then is None or otherwise is None:
+                    return None
+                if then != otherwise:
+                    self.error(
+                        f"the two branches of '{n}' differ: {_type_words(then)} and "
+                        f"{_type_words(otherwise)}",
+                        n.span,
+                    )
+                    return None
+                return then
+            case ast.Named():
+                return self.lets.get(n.name)
             case _:
                 assert_never(n)
 
-    def dice_here(self, node: dice.Dice | dice.Group | ast.Reference, scope: Scope) -> bool:
+    def dice_here(
+        self, node: dice.Dice | dice.Group | ast.Reference | ast.Pool, scope: Scope
+    ) -> bool:
         """Report dice where nothing rolls them; whether they may roll here."""
         if scope.dice:
             return True
@@ -191,8 +230,8 @@ class Checker:
                 f"'{select!s}' here is a group's {'keep' if select.keep else 'drop'}, "
                 "not a die",
                 node.span,
-                "a group {...} is rolled as its items; a number of dice from a value "
-                "cannot be written yet",
+                "a group {...} is rolled as its items; for a number of dice from a value "
+                "write (VALUE)d6",
             )
 
     def rolls(self, constant: str, seen: frozenset[str] = frozenset()) -> bool:
@@ -200,7 +239,7 @@ class Checker:
         found = self.defs.get(constant)
         if not isinstance(found, ast.Constant) or constant in seen:
             return False
-        if any(isinstance(n, dice.Dice | dice.Group) for n in ast.walk(found.value)):
+        if any(isinstance(n, dice.Dice | dice.Group | ast.Pool) for n in ast.walk(found.value)):
             return True
         return any(self.rolls(r.root, seen | {constant}) for r in ast.references(found.value))
 
@@ -267,6 +306,8 @@ class Checker:
         if node.index is not None:
             self.error(f"only actor and target can be indexed, not '{root}'", root.span)
             return None
+        if root.text in scope.choices and root.text not in scope.params and len(node.path) == 1:
+            return scope.choices[root.text]
         if root.text in scope.params:
             kind = scope.params[root.text]
             if len(node.path) == 1:
@@ -466,6 +507,8 @@ class Checker:
                 )
             self.triggers(d, bearer)
         elif isinstance(d, ast.Track):
+            if d.start is not None and not d.low <= d.start <= d.high:
+                self.error(f"start {d.start} is outside {d.low}..{d.high}", d.id.span)
             if d.low > d.high:
                 self.error(f"the range {d.low}..{d.high} is empty", d.id.span)
             if d.clock and d.high < 1:
@@ -494,7 +537,10 @@ class Checker:
 
     def params(self, d: ast.Check) -> dict[str, str]:
         types: dict[str, str] = {}
-        default_scope = Scope(actor=False, target=False, place="a parameter's default")
+        choices = choice_words(d)
+        default_scope = Scope(
+            actor=False, target=False, place="a parameter's default", choices=choices
+        )
         for param in d.params:
             name = param.name.text
             if name in types:
@@ -504,7 +550,19 @@ class Checker:
                     f"'{name}' is a reserved name and cannot be a parameter", param.name.span
                 )
             kind = NUMBER
-            if param.type is not None:
+            if param.choices:
+                kind = choice_type(param)
+                words = [c.text for c in param.choices]
+                for place, word in enumerate(param.choices):
+                    if word.text in words[:place]:
+                        self.error(f"'{word}' is given twice in '{param}'", word.span)
+                    if word.text in self.defs:
+                        self.error(
+                            f"'{word}' is {kind_word(self.defs[word.text].kind)}; "
+                            "a choice needs a word of its own",
+                            word.span,
+                        )
+            elif param.type is not None:
                 if param.type.text not in PARAM_TYPES:
                     self.error(
                         f"unknown parameter type '{param.type}'",
@@ -519,7 +577,12 @@ class Checker:
                 self.expect(
                     param.default,
                     kind,
-                    Scope(target=True, where=f"check '{d.id}'", place="a parameter's default"),
+                    Scope(
+                        target=True,
+                        where=f"check '{d.id}'",
+                        place="a parameter's default",
+                        choices=choices,
+                    ),
                 )
             types[name] = kind
         return types
@@ -527,13 +590,30 @@ class Checker:
     def check(self, d: ast.Check) -> None:
         where = f"check '{d.id}'"
         params = self.params(d)
-        scope = Scope(params=params, where=where, dice=True)
+        choices = choice_words(d)
+        scope = Scope(params=params, where=where, dice=True, choices=choices)
         self.expect(d.roll, NUMBER, scope)
         if d.versus is not None:
             self.expect(d.versus, NUMBER, scope)
         for modifier in d.modifiers:
             self.modifier(modifier, scope)
-        self.ladder(d, Scope(params=params, roll=True, where=where, dice=True))
+        ladder = Scope(params=params, roll=True, where=where, dice=True, choices=choices)
+        self.lets = {}
+        for let in d.lets:
+            name = let.name.text
+            if name in self.lets:
+                self.error(f"'{name}' is given twice", let.name.span)
+            elif name in params or name in {"actor", "target", *ROLL_NAMES}:
+                self.error(f"'{name}' is already a name here; a let needs its own", let.name.span)
+            elif name in self.defs:
+                self.error(
+                    f"'{name}' is {kind_word(self.defs[name].kind)}; a let needs a name of its own",
+                    let.name.span,
+                )
+            place = attrs.evolve(ladder, dice=False, place="a 'let' value")
+            self.lets[name] = self.infer(let.value, place)
+        self.ladder(d, ladder)
+        self.lets = {}
 
     def ladder(self, d: ast.Check, scope: Scope) -> None:
         if not d.rungs:
@@ -663,7 +743,11 @@ class Checker:
             return set()
         params = {p.name.text: p for p in found.params}
         order = [p.name.text for p in found.params]
-        types = {p.name.text: (p.type.text if p.type else None) for p in found.params}
+        types = {
+            p.name.text: (choice_type(p) if p.choices else p.type.text if p.type else None)
+            for p in found.params
+        }
+        scope = attrs.evolve(scope, choices={**scope.choices, **choice_words(found)})
         given: set[str] = set()
         for position, argument in enumerate(call.arguments):
             if argument.name is None:
@@ -714,7 +798,19 @@ class Checker:
                 self.lookup(rule.unless, "check")
 
 
+def choice_type(param: ast.Param) -> str:
+    """The type of a `one of (...)` parameter: its words."""
+    return "one of (" + ", ".join(c.text for c in param.choices) + ")"
+
+
+def choice_words(check: ast.Check) -> dict[str, str]:
+    """The words of a check's `one of (...)` parameters, each with its parameter's type."""
+    return {c.text: choice_type(p) for p in check.params for c in p.choices}
+
+
 def _type_words(kind: str) -> str:
+    if kind.startswith("one of"):
+        return kind
     if kind == BOOL:
         return "a condition (true or false)"
     if kind == BEING:

@@ -27,8 +27,9 @@ import attrs
 from rouge_rpg.beings import Being
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.parse import MAX_DICE, MAX_SIDES, _check_dice
 from rouge_rpg.dice.roll import Roll, roll
-from rouge_rpg.errors import RougeError
+from rouge_rpg.errors import DiceError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
 
@@ -96,6 +97,8 @@ class Context:
     roll: RollValues | None = None
     rng: random.Random | None = None
     rolls: list[tuple[str, Roll]] = attrs.field(factory=list)
+    #: The words of the check's `one of (...)` parameters: each is its own value.
+    choices: frozenset[str] = frozenset()
 
     def being(self, name: str) -> Being:
         found = self.actor if name == "actor" else self.target
@@ -119,7 +122,7 @@ def stat(rulebook: Rulebook, being: Being, name: str) -> int:
     if isinstance(found, ast.Resource):
         return being.resources.get(name, 0)
     if isinstance(found, ast.Track):
-        return being.tracks.get(name, found.low)
+        return being.tracks.get(name, found.initial)
     raise KeyError(name)
 
 
@@ -158,8 +161,17 @@ def value(node: ast.Test | Drawn, ctx: Context) -> Value:
             for op, term in n.rest:
                 total = dice.apply(op, total, _int(term, value(term, ctx)), term)
             return total
-        case dice.Dice() | dice.Group():
+        case dice.Dice() | dice.Group() | ast.Pool():
             return _rolled(n, ctx)
+        case ast.Extreme():
+            if has_dice(n):
+                return _rolled(n, ctx)
+            found = [_int(o, value(o, ctx)) for o in n.operands]
+            return max(found) if n.high else min(found)
+        case ast.Choice():
+            return value(n.then if test(n.test, ctx) else n.otherwise, ctx)
+        case ast.Named():
+            return value(n.inner, ctx)
         case _:
             assert_never(n)
 
@@ -170,7 +182,7 @@ def _int(node: object, found: Value) -> int:
     return found
 
 
-def _rolled(node: dice.Expr | ast.Reference, ctx: Context) -> int:
+def _rolled(node: dice.Expr | ast.Reference | ast.Pool | ast.Extreme, ctx: Context) -> int:
     """Roll an expression with dice in it, with the context's generator, and record it."""
     if ctx.rng is None:
         raise EvaluationError(f"'{node}' rolls dice, and nothing rolls them here")
@@ -226,6 +238,8 @@ def reference(node: ast.Reference, ctx: Context) -> Value:
         return param
     if ctx.roll is not None and len(node.path) == 1 and root in ROLL_NAMES:
         return cast(int, getattr(ctx.roll, root))
+    if len(node.path) == 1 and root in ctx.choices:
+        return root
     found = rulebook.get(root)
     if isinstance(found, ast.Constant):
         if rolls_dice(found.value, ctx):
@@ -277,6 +291,19 @@ def substitute(node: ast.Test, ctx: Context) -> dice.Expr:
             return _literal(n, ctx)
         case ast.Boolean() | ast.Call() | ast.AnyOf() | ast.AllOf() | ast.Not() | Drawn():
             return _literal(n, ctx)
+        case ast.Pool():
+            return _pool(n, ctx)
+        case ast.Extreme():
+            items = tuple(substitute(o, ctx) for o in n.operands)
+            if not any(has_dice(i) for i in items):
+                return _literal(n, ctx)
+            # The highest (lowest) of several rolls is a group keeping one: exact in the odds.
+            keep = dice.Select(keep=True, high=n.high, count=1)
+            return dice.Group(items, select=keep, span=n.span)
+        case ast.Choice():
+            return substitute(n.then if test(n.test, ctx) else n.otherwise, ctx)
+        case ast.Named():
+            return substitute(n.inner, ctx)
         case (
             dice.Group()
             | dice.Parenthetical()
@@ -292,6 +319,34 @@ def substitute(node: ast.Test, ctx: Context) -> dice.Expr:
             assert_never(n)
 
 
+def _pool(node: ast.Pool, ctx: Context) -> dice.Dice:
+    """A pool's number of dice and size worked out: plain `Dice`, within the notation's limits."""
+    template = node.template
+    count, sides = template.count, template.sides
+    if node.count is not None:
+        count = _int(node.count, value(node.count, ctx))
+        if count < 0:
+            raise DiceError(
+                f"'{node}' rolls {count} dice: a number of dice cannot be negative", node.span
+            )
+        if count > MAX_DICE:
+            raise DiceError(f"'{node}' rolls {count:,} dice; the limit is {MAX_DICE:,}", node.span)
+    if node.sides is not None:
+        sides = _int(node.sides, value(node.sides, ctx))
+        if not 1 <= sides <= MAX_SIDES:
+            raise DiceError(
+                f"'{node}' has dice of {sides} sides; a die has 1 to {MAX_SIDES:,}", node.span
+            )
+    made = attrs.evolve(template, count=count, sides=sides, span=node.span)
+    modifiers = [
+        (field, node.span)
+        for field in ("reroll", "explode", "maximum")
+        if getattr(made, field) is not None
+    ]
+    _check_dice(made, {}, modifiers)
+    return made
+
+
 def _literal(node: Node, ctx: Context) -> dice.Literal:
     result = value(node, ctx)
     if isinstance(result, bool):
@@ -303,7 +358,7 @@ def _literal(node: Node, ctx: Context) -> dice.Literal:
 
 def has_dice(node: ast.Test | Drawn) -> bool:
     """Whether an expression, as written, rolls dice (constants are not followed)."""
-    return any(isinstance(n, dice.Dice | dice.Group) for n in dice.walk(node))
+    return any(isinstance(n, dice.Dice | dice.Group | ast.Pool) for n in dice.walk(node))
 
 
 def rolls_dice(node: ast.Test, ctx: Context) -> bool:
@@ -353,7 +408,11 @@ def draws(node: ast.Test, ctx: Context, found: list[dice.Expr]) -> ast.Test:
         | dice.Parenthetical
         | dice.Labeled
         | dice.Compare
-        | ast.Reference,
+        | ast.Reference
+        | ast.Pool
+        | ast.Extreme
+        | ast.Choice
+        | ast.Named,
     )
     if numeric and not mentions_roll(n, ctx) and rolls_dice(cast(ast.Test, n), ctx):
         pure = substitute(cast(ast.Test, n), ctx)

@@ -49,6 +49,15 @@ def words(node: ast.Test) -> str:
             if n.root in {"actor", "target"} and len(n.path) == 2:
                 return f"the {n.root}'s {n.path[1]}"
             return str(n)
+        case ast.Choice():
+            return f"if {words(n.test)}, {words(n.then)}; otherwise {words(n.otherwise)}"
+        case ast.Extreme():
+            which = "the highest" if n.high else "the lowest"
+            return f"{which} of " + ", ".join(words(o) for o in n.operands)
+        case ast.Named():
+            return n.name
+        case ast.Pool():
+            return str(n)
         case (
             dice.Literal()
             | dice.Dice()
@@ -125,6 +134,8 @@ def explain(d: ast.Definition, rulebook: Rulebook) -> list[str]:
         out.extend(_triggers(d))
     elif isinstance(d, ast.Track):
         what = f"A clock of {d.high} segments." if d.clock else f"A track from {d.low} to {d.high}."
+        if d.start is not None:
+            what += f" Characters start at {d.start}."
         out.append(what + (" Damage advances it and healing reduces it." if d.takes_damage else ""))
         out.extend(_triggers(d))
     elif isinstance(d, ast.Condition):
@@ -206,6 +217,7 @@ def _check(d: ast.Check) -> list[str]:
         out.append("It is the default check: naming an attribute rolls it with that attribute.")
     # Inside a check, `to all` means this check alone.
     out.extend(_modifier(m, every="this check") for m in d.modifiers)
+    out.extend(f"{let.name} is {words(let.value)}." for let in d.lets)
     out.append("Outcomes, the first that holds:")
     for rung in d.rungs:
         when = "otherwise" if rung.when is None else f"when {words(rung.when)}"

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
+import attrs
 import lark
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 from lark.exceptions import UnexpectedEOF
@@ -25,8 +26,16 @@ from rouge_rpg import __version__, resources
 from rouge_rpg.cache import cache_dir, read_private, write_atomic
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.parse import DiceBuilder, join_spans, span_of, token_span
-from rouge_rpg.errors import RougeError
+from rouge_rpg.dice.parse import (
+    _DICE_MODIFIERS,
+    MAX_DICE,
+    DiceBuilder,
+    join_spans,
+    kind,
+    span_of,
+    token_span,
+)
+from rouge_rpg.errors import DiceError, LimitError, RougeError
 from rouge_rpg.rules import ast
 
 #: Largest rules file accepted, in bytes.
@@ -242,6 +251,53 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return super().labeled(inner, token)
 
     @v_args(inline=True)
+    def pool(self, *children: Any) -> ast.Pool:
+        # `(EXPR) DICE mods`, `(EXPR) DIE_OF (EXPR) mods`, or `DIE_OF (EXPR) mods`
+        parts = list(children)
+        count: Any = None
+        if not isinstance(parts[0], Token):
+            count = parts.pop(0)
+        token = parts.pop(0)
+        sides: Any = None
+        if kind(token) == "DIE_OF":
+            sides = parts.pop(0)
+        modifiers = parts
+        span = token_span(token)
+        if sides is None:
+            template = self.dice(token, *modifiers)
+        else:
+            fields = self._modifier_fields(modifiers, allowed=_DICE_MODIFIERS)
+            written = str(token).lower().rstrip("d")
+            number = int(written) if written else 1
+            if number > MAX_DICE:
+                raise LimitError(f"{number:,} dice is too many; the limit is {MAX_DICE:,}", span)
+            template = dice.Dice(number, 6, **fields, span=span)
+        if count is not None and isinstance(template.sides, str):
+            raise DiceError("a number of Fate dice from a value is not supported", span)
+        first = count if count is not None else token
+        last = modifiers[-1] if modifiers else (sides if sides is not None else token)
+        node = ast.Pool(count, sides, template, span=join_spans(span_of(first), span_of(last)))
+        inner = [c for c in (count, sides) if c is not None]
+        return self._nest(node, inner, deeper=True)  # type: ignore[no-any-return]
+
+    @v_args(inline=True)
+    def function(self, name: Token, *operands: Any) -> ast.Extreme:
+        word = str(name)
+        span = join_spans(token_span(name), span_of(operands[-1]))
+        if word not in ("min", "max"):
+            raise RulesSyntaxError(
+                f"unknown function '{word}'; the functions are min(a, b) and max(a, b)",
+                token_span(name).with_file(self.file),
+            )
+        node = ast.Extreme(word == "max", operands, span=span)
+        return self._nest(node, list(operands), deeper=True)  # type: ignore[no-any-return]
+
+    @v_args(inline=True)
+    def choice(self, test: Any, then: Any, otherwise: Any) -> ast.Choice:
+        node = ast.Choice(test, then, otherwise, span=join_spans(span_of(test), span_of(otherwise)))
+        return self._nest(node, [test, then, otherwise], deeper=True)  # type: ignore[no-any-return]
+
+    @v_args(inline=True)
     def call(self, subject: Token, method: Token, argument: Token) -> ast.Call:
         names = _name(subject), _name(method), _name(argument)
         return ast.Call(*names, span=join_spans(names[0].span, names[2].span))
@@ -387,13 +443,29 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return tuple(p for p in params if p is not None)
 
     @v_args(inline=True)
-    def param(self, name: Token, param_type: Token | None, default: Any) -> ast.Param:
+    def param_type(self, *names: Token) -> tuple[ast.Name, tuple[ast.Name, ...]]:
+        if kind(names[0]) == "ONE":
+            return ast.Name("one of", span=token_span(names[0])), tuple(map(_name, names[1:]))
+        return _name(names[0]), ()
+
+    @v_args(inline=True)
+    def param(
+        self,
+        name: Token,
+        param_type: tuple[ast.Name, tuple[ast.Name, ...]] | None,
+        default: Any,
+    ) -> ast.Param:
         return ast.Param(
             _name(name),
-            None if param_type is None else _name(param_type),
+            None if param_type is None else param_type[0],
             default,
             span=token_span(name),
+            choices=() if param_type is None else param_type[1],
         )
+
+    @v_args(inline=True)
+    def let(self, name: Token, value: Any) -> _Clause:
+        return _Clause("let", ast.Let(_name(name), value, span=token_span(name)))
 
     @v_args(inline=True)
     def roll(self, expr: Any) -> _Clause:
@@ -606,6 +678,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         name: Token,
         title: Token | None,
         int_range: tuple[int, int],
+        start: Token | None,
         for_damage: Token | None,
         *rest: Any,
     ) -> ast.Track:
@@ -614,6 +687,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return ast.Track(
             low=low,
             high=high,
+            start=None if start is None else int(start),
             takes_damage=for_damage is not None,
             triggers=tuple(found.get("trigger", ())),
             **self._common(name, title, found),
@@ -662,11 +736,16 @@ class RulesBuilder(_Fresh, DiceBuilder):
                     hint="add a line such as: roll 2d6 + actor[stat]",
                 )
             )
+        lets: tuple[ast.Let, ...] = tuple(found.get("let", ()))
+        rungs: tuple[ast.Rung, ...] = tuple(found.get("rung", ()))
+        if lets:
+            lets, rungs = _with_lets(lets, rungs)
         return ast.Check(
             params=params or (),
             roll=dice.Literal(0) if roll is None else roll,
             versus=self._once(found, "versus", name, "'vs'"),
-            rungs=tuple(found.get("rung", ())),
+            rungs=rungs,
+            lets=lets,
             modifiers=tuple(found.get("modifier", ())),
             default=default is not None,
             initiative=initiative is not None,
@@ -740,6 +819,46 @@ class RulesBuilder(_Fresh, DiceBuilder):
     @v_args(inline=True)
     def start(self, *items: Any) -> list[Any]:
         return list(items)
+
+
+def _with_lets(
+    lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...]
+) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...]]:
+    """The lets and rungs with each use of a let's name (`stress`) a `Named` node.
+
+    A let reads the lets above it; a rung's test and its effects' amounts read them all.
+    """
+    known: dict[str, ast.Named] = {}
+
+    def put(node: Any) -> Any:
+        if node is None:
+            return None
+        if (
+            isinstance(node, ast.Reference)
+            and node.index is None
+            and len(node.path) == 1
+            and node.root in known
+        ):
+            return attrs.evolve(known[node.root], span=node.span)
+        children = node.children()
+        if not children:
+            return node
+        return node.with_children([put(c) for c in children])
+
+    done = []
+    for let in lets:
+        let = attrs.evolve(let, value=put(let.value))
+        done.append(let)
+        known[let.name.text] = ast.Named(let.name.text, let.value, span=let.name.span)
+    placed = tuple(
+        attrs.evolve(
+            rung,
+            when=put(rung.when),
+            effects=tuple(attrs.evolve(e, amount=put(e.amount)) for e in rung.effects),
+        )
+        for rung in rungs
+    )
+    return tuple(done), placed
 
 
 def _targets(call: ast.CheckCall) -> bool:

@@ -184,7 +184,7 @@ def judgeable(node: ast.Test, rulebook: Rulebook) -> bool:
 def _judgeable(node: ast.Test, rulebook: Rulebook, seen: set[str]) -> bool:
     for current in ast.walk(node):
         match current:
-            case dice.Dice() | dice.Group():
+            case dice.Dice() | dice.Group() | ast.Pool():
                 return False
             case ast.Reference():
                 if not _reads_the_sheet(current, rulebook, seen):
@@ -204,6 +204,9 @@ def _judgeable(node: ast.Test, rulebook: Rulebook, seen: set[str]) -> bool:
                 | dice.Parenthetical()
                 | dice.Labeled()
                 | dice.Negate()
+                | ast.Extreme()
+                | ast.Choice()
+                | ast.Named()
             ):
                 continue
             case _:
@@ -606,7 +609,7 @@ class _Validator:
             if entry.value is not None:
                 given[entry.id] = entry.value
         return {
-            d.id.text: given.get(d.id.text, d.low)
+            d.id.text: given.get(d.id.text, d.initial)
             for d in self.rulebook.definitions.values()
             if isinstance(d, ast.Track)
         }

@@ -1,0 +1,349 @@
+"""Issue 15's constructs: pools from values, min/max, if, face ranges, let, track start, --with.
+
+Each is parsed and printed back, checked (types, names, dice where nothing rolls
+them), rolled and given exact odds, pinned against an independent enumeration.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from fractions import Fraction
+from itertools import product
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from rouge_rpg.beings import Being, Character
+from rouge_rpg.dice.odds import distribution
+from rouge_rpg.dice.parse import parse as parse_dice
+from rouge_rpg.engine.checks import check_odds, resolve_check
+from rouge_rpg.errors import RougeError
+from rouge_rpg.rules import Rulebook, ast, load
+from rouge_rpg.rules.evaluate import Context, stat
+from rouge_rpg.rules.load import read
+from rouge_rpg.rules.parse import parse_text
+
+HEAD = """\
+rulebook t "T"
+kind person
+faction crew:
+  kind person
+attribute prowl range -3..4
+attribute fighting range 1..12 default 6
+condition hidden
+track harm "Harm" range -3..3 start 0
+track strain range 0..9
+"""
+
+
+def folder(tmp_path: Path, body: str) -> Path:
+    place = tmp_path / "rules"
+    place.mkdir(exist_ok=True)
+    (place / "rulebook.rouge").write_text(HEAD + body, encoding="utf-8")
+    return place
+
+
+def rulebook(tmp_path: Path, body: str) -> Rulebook:
+    return load(folder(tmp_path, body))
+
+
+def errors(tmp_path: Path, body: str) -> list[str]:
+    loaded = read(folder(tmp_path, body), cached=False)
+    return [d.message for d in loaded.errors]
+
+
+def being(**attributes: int) -> Being:
+    return Being.of(Character(name="Cutter", faction="crew", kind="person", attributes=attributes))
+
+
+def odds(rb: Rulebook, name: str, actor: Being, **args: object) -> dict[str, Fraction]:
+    check = rb.require(name, ast.Check)
+    return dict(check_odds(rb, check, actor, args=args).outcomes)  # type: ignore[arg-type]
+
+
+def enumerate_dice(
+    sides: int, count: int, read: Callable[[tuple[int, ...]], str]
+) -> dict[str, Fraction]:
+    found: dict[str, Fraction] = {}
+    total = sides**count
+    for faces in product(range(1, sides + 1), repeat=count):
+        key = read(faces)
+        found[key] = found.get(key, Fraction(0)) + Fraction(1, total)
+    return found
+
+
+BLADES = """\
+check action(act: attribute) "Action":
+  roll if actor[act] == 0 then 2d6kl1 else (actor[act])d6kh1
+  full when total >= 6
+  partial when total >= 4
+  bad otherwise
+"""
+
+
+def _blades(faces: tuple[int, ...], zero: bool) -> str:
+    top = min(faces) if zero else max(faces)
+    return "full" if top >= 6 else "partial" if top >= 4 else "bad"
+
+
+# -- parse and print back ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(actor.prowl)d6",
+        "(actor[act])d6kh1",
+        "1d(actor.fighting)",
+        "1d(actor.fighting) + d(actor.fighting)",
+        "(actor.prowl + 1)d(actor.fighting)kh2",
+        "min(total, 3)",
+        "max(1d6, 1d8, 2)",
+        "if actor.prowl == 0 then 2d6kl1 else (actor.prowl)d6kh1",
+        "if total >= 3 then 1 else if total >= 2 then 2 else 3",
+        "4d6cs5..6",
+        "2d6rr1..2",
+    ],
+)
+def test_new_expressions_print_back(text: str) -> None:
+    source = f"const c = 0\ncheck x:\n  roll 1d6\n  hit when {text} >= 0\n  miss otherwise\n"
+    parsed, problems = parse_text(source, "x.rouge")
+    assert problems == []
+    check = parsed.definitions[1]
+    assert isinstance(check, ast.Check)
+    assert check.rungs[0].when is not None
+    printed = str(check.rungs[0].when)
+    assert printed == f"{text} >= 0".replace(" d(", " 1d(").removeprefix("d(")
+    again, _ = parse_text(source.replace(text, printed[: -len(" >= 0")]), "x.rouge")
+    assert again.definitions[1] == check
+
+
+def test_face_ranges_in_plain_dice() -> None:
+    assert str(parse_dice("4d6cs5..6")) == "4d6cs5..6"
+    counted = distribution(parse_dice("4d6cs5..6")).die
+    for hits in range(5):
+        from math import comb
+
+        expected = Fraction(comb(4, hits) * 2**hits * 4 ** (4 - hits), 6**4)
+        assert Fraction(counted.quantity(hits), counted.denominator()) == expected
+    rerolled = distribution(parse_dice("1d6rr1..2")).die
+    assert {o: Fraction(rerolled.quantity(o), rerolled.denominator()) for o in rerolled} == {
+        face: Fraction(1, 4) for face in (3, 4, 5, 6)
+    }
+    with pytest.raises(RougeError, match="empty"):
+        parse_dice("1d6cs5..2")
+    with pytest.raises(RougeError, match="reroll forever"):
+        parse_dice("1d6rr1..6")
+
+
+# -- item 1: pools and die sizes from values -------------------------------------------------
+
+
+@pytest.mark.parametrize("rating", [0, 1, 2, 3])
+def test_blades_action_roll_is_exact(tmp_path: Path, rating: int) -> None:
+    rb = rulebook(tmp_path, BLADES)
+    count = 2 if rating == 0 else rating
+    expected = enumerate_dice(6, count, lambda f: _blades(f, rating == 0))
+    assert odds(rb, "action", being(prowl=rating), act="prowl") == {
+        k: expected.get(k, Fraction(0)) for k in ("full", "partial", "bad")
+    }
+
+
+def test_blades_rating_two_pins(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, BLADES)
+    assert odds(rb, "action", being(prowl=2), act="prowl") == {
+        "full": Fraction(11, 36),
+        "partial": Fraction(4, 9),
+        "bad": Fraction(1, 4),
+    }
+    assert odds(rb, "action", being(prowl=0), act="prowl")["full"] == Fraction(1, 36)
+
+
+def test_pool_rolls_the_number_of_dice_of_the_sheet(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, BLADES)
+    check = rb.require("action", ast.Check)
+    result = resolve_check(rb, check, being(prowl=3), args={"act": "prowl"}, rng=random.Random(4))
+    assert result.rolled is not None
+    assert len(result.rolled.dice()) == 3
+    assert str(result.rolled.detail).startswith("3d6kh1")
+
+
+def test_die_size_from_a_trait(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check fight:\n  roll 1d(actor.fighting)\n  hit when total >= 5\n  miss otherwise\n",
+    )
+    assert odds(rb, "fight", being(fighting=8)) == {"hit": Fraction(1, 2), "miss": Fraction(1, 2)}
+    assert odds(rb, "fight", being()) == {"hit": Fraction(1, 3), "miss": Fraction(2, 3)}
+
+
+def test_a_negative_count_is_an_error_at_the_table(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, BLADES.replace("(actor[act])d6kh1", "(actor[act] - 3)d6kh1"))
+    check = rb.require("action", ast.Check)
+    with pytest.raises(RougeError) as raised:
+        resolve_check(rb, check, being(prowl=1), args={"act": "prowl"}, rng=random.Random(0))
+    shown = str(raised.value)
+    assert "cannot be negative" in shown
+    assert "rulebook.rouge:" in shown
+
+
+def test_zero_dice_roll_nothing(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path, "check c:\n  roll (actor.prowl)d6\n  zero when total == 0\n  some otherwise\n"
+    )
+    assert odds(rb, "c", being(prowl=0)) == {"zero": Fraction(1), "some": Fraction(0)}
+
+
+def test_checker_types_pool_counts_and_sizes(tmp_path: Path) -> None:
+    found = errors(
+        tmp_path,
+        "check c:\n  roll (1d4)d6 + (actor.has(hidden))d6 + 1d(2d4)\n  a otherwise\n",
+    )
+    assert sum("rolls dice, but a number of dice is a fixed number" in m for m in found) == 1
+    assert sum("rolls dice, but a die's size is a fixed number" in m for m in found) == 1
+    assert any("expected a number" in m for m in found)
+    assert errors(tmp_path, "check c:\n  roll {1d6, 1d6}d2\n  a otherwise\n") == [
+        "'{1d6, 1d6}dl2' drops 2 of a group of 2: 'dl2' here is a group's drop, not a die"
+    ]
+    assert any(
+        "fixed number" in m
+        for m in errors(tmp_path, "const n = 2\ncondition c:\n  modifier (n)d6 to all\n")
+    )
+
+
+# -- item 6: min, max, if, let -----------------------------------------------------------------
+
+
+def test_max_of_dice_is_exact(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check c:\n  roll max(1d6, 1d6) + min(actor.prowl, 1)\n  six when total >= 7\n"
+        "  five when total == 6\n  rest otherwise\n",
+    )
+    expected = enumerate_dice(
+        6, 2, lambda f: "six" if max(f) + 1 >= 7 else "five" if max(f) + 1 == 6 else "rest"
+    )
+    assert odds(rb, "c", being(prowl=3)) == expected
+
+
+def test_if_and_let_in_the_ladder(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check resist:\n  roll 2d6kh1\n  let stress = 6 - total\n"
+        "  clean when stress == 0\n    advance actor strain stress\n"
+        "  some when if stress <= 2 then true else false\n    advance actor strain stress\n"
+        "  heavy otherwise\n    advance actor strain max(stress, 4)\n",
+    )
+    expected = enumerate_dice(
+        6, 2, lambda f: "clean" if max(f) == 6 else "some" if max(f) >= 4 else "heavy"
+    )
+    assert odds(rb, "resist", being()) == expected
+    check = rb.require("resist", ast.Check)
+    assert str(check.rungs[0].when) == "stress == 0"
+    for seed in range(20):
+        result = resolve_check(rb, check, being(), rng=random.Random(seed))
+        stress = 6 - result.total
+        moved = [c.amount for c in result.effects]
+        wanted = [stress] if result.outcome != "clean" or stress else [0]
+        if result.outcome == "heavy":
+            wanted = [max(stress, 4)]
+        assert moved == wanted
+
+
+def test_checker_refuses_what_if_and_let_cannot_mean(tmp_path: Path) -> None:
+    found = errors(
+        tmp_path,
+        "check c:\n  roll if 1d6 > 3 then 1d6 else 2d6\n  let x = 1d4\n  let y = nope + 1\n"
+        "  let x = 2\n  a when if total > 1 then 1 else false\n  b when x > y\n  c otherwise\n",
+    )
+    assert any("rolls dice, but the test of an 'if' is a fixed number" in m for m in found)
+    assert any("rolls dice, but a 'let' value is a fixed number" in m for m in found)
+    assert any("unknown name 'nope'" in m for m in found)
+    assert any("'x' is given twice" in m for m in found)
+    assert any("the two branches" in m for m in found)
+
+
+# -- item 7: a start value for tracks --------------------------------------------------------
+
+
+def test_track_start(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, "")
+    harm = rb.require("harm", ast.Track)
+    assert harm.start == 0
+    assert stat(rb, being(), "harm") == 0
+    assert stat(rb, being(), "strain") == 0
+    assert Context(rb, being()).rulebook is rb
+    found = errors(tmp_path, "track bad range -3..3 start 5\n")
+    assert found == ["start 5 is outside -3..3"]
+
+
+def test_track_start_is_a_sheets_default(tmp_path: Path, rouge: Callable[..., Result]) -> None:
+    place = folder(tmp_path, "track mood range -3..3 start 1\n")
+    sheet = tmp_path / "cutter.yaml"
+    sheet.write_text(
+        "name: Cutter\nfaction: crew\nkind: person\nattributes:\n  prowl: 1\n  fighting: 4\n",
+        encoding="utf-8",
+    )
+    shown = rouge("sheet", "show", str(sheet), "--rulebook", str(place), "--json")
+    assert shown.exit_code == 0, shown.output
+    assert '"mood"' in shown.output
+
+
+# -- item 2: parameters from the command line ---------------------------------------------------
+
+ACTION = """\
+check act(stat: attribute, position: one of (controlled, risky, desperate) = risky, bonus = 0):
+  roll 1d6 + actor[stat] + bonus
+  modifier +1 to act when position == controlled "Controlled"
+  win when total >= 6 and position != desperate
+  win_big when total >= 6
+  lose otherwise
+"""
+
+
+def test_choice_parameters(tmp_path: Path, rouge: Callable[..., Result]) -> None:
+    place = folder(tmp_path, ACTION.replace("position != desperate", "not position == desperate"))
+    rb = load(place)
+    assert odds(rb, "act", being(prowl=1), stat="prowl", position="desperate") == {
+        "win": Fraction(0),
+        "win_big": Fraction(1, 3),
+        "lose": Fraction(2, 3),
+    }
+    sheet = tmp_path / "cutter.yaml"
+    sheet.write_text(
+        "name: Cutter\nfaction: crew\nkind: person\nattributes:\n  prowl: 1\n  fighting: 4\n",
+        encoding="utf-8",
+    )
+    base = ["check", str(sheet), "act", "--rulebook", str(place), "--no-campaign", "--odds"]
+    good = rouge(
+        *base, "--with", "stat=prowl", "--with", "position=controlled", "--with", "bonus=1"
+    )
+    assert good.exit_code == 0, good.output
+    assert "win        66.67%  2/3" in good.output  # 1d6 + 1 + 1 + 1 >= 6
+    bad = rouge(*base, "--with", "stat=prowl", "--with", "position=desprate")
+    assert bad.exit_code == 2
+    assert "one of controlled, risky, desperate" in bad.output
+    assert "did you mean 'desperate'?" in bad.output
+    number = rouge(*base, "--with", "stat=prowl", "--with", "bonus=lots")
+    assert number.exit_code == 2
+    assert "bonus is a number, not 'lots'" in number.output
+    kind = rouge(*base, "--with", "stat=hidden")
+    assert kind.exit_code == 2
+    unknown = rouge(*base, "--with", "stat=prowl", "--with", "speed=2")
+    assert "has no parameter 'speed'" in unknown.output
+    shape = rouge(*base, "--with", "stat")
+    assert "write NAME=VALUE" in shape.output
+
+
+def test_checker_on_choices(tmp_path: Path) -> None:
+    found = errors(
+        tmp_path,
+        "check c(p: one of (a, b, a, prowl) = e):\n  roll 1d6\n  x when p == b\n  y when p == 3\n"
+        "  z otherwise\n",
+    )
+    assert any("'a' is given twice" in m for m in found)
+    assert any("'prowl' is an attribute" in m for m in found)
+    assert any("unknown name 'e'" in m for m in found)
+    assert any("compares one of (a, b, a, prowl) with a number" in m for m in found)
