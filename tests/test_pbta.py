@@ -123,4 +123,4 @@ def test_the_core_loop_through_the_cli(
     rows = {line.split()[0]: line.split() for line in status.output.splitlines()[1:]}
     assert rows["keeler"][2:4] == ["3", "0"]
     replay = rouge("campaign", "replay")
-    assert "3 of 3 resolutions reproduce." in replay.output
+    assert "3 of 3 recorded rolls reproduce." in replay.output
