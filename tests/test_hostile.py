@@ -1,0 +1,178 @@
+"""Hostile input (issue 16): each input is refused with a located error, never a traceback."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+rules_load = importlib.import_module("rouge_rpg.rules.load")
+
+Rouge = Callable[..., Any]
+
+
+def no_traceback(result: Any) -> None:
+    assert result.exit_code in (0, 1, 2), (result.output, result.exception)
+    assert "Traceback" not in result.output
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), result.exception
+
+
+def book(folder: Path, entry: str, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rulebook.rouge").write_text(entry)
+    for name, text in files.items():
+        (folder / f"{name}.rouge").write_text(text)
+    return folder
+
+
+# -- 2: a symlinked rulebook.rouge is refused before it is read ------------------------------
+
+
+def test_a_linked_entry_file_outside_the_folder_is_refused_before_it_is_read(
+    rouge: Rouge, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolated / "elsewhere").mkdir()
+    secret = isolated / "elsewhere" / "secret.rouge"
+    secret.write_text("constant a = 1\n")
+    (isolated / "rb").mkdir()
+    (isolated / "rb" / "rulebook.rouge").symlink_to(secret)
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.path.realpath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(rules_load.os, "open", spy)
+    result = rouge("rules", "check", "rb")
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert "rb/rulebook.rouge:1:1" in result.output
+    assert "outside the rulebook's folder" in result.output
+    assert str(secret) not in opened
+
+
+# -- 14, 15, 16: files that are not files, CR line ends, hostile includes ---------------------
+
+
+def test_a_fifo_rules_file_is_refused_not_waited_on(rouge: Rouge, isolated: Path) -> None:
+    book(isolated / "rb", 'include "pipe.rouge"\n')
+    os.mkfifo(isolated / "rb" / "pipe.rouge")
+    result = rouge("rules", "check", "rb")
+    no_traceback(result)
+    assert "not a regular file" in result.output
+
+
+def test_cr_only_line_ends_are_line_breaks(rouge: Rouge, isolated: Path) -> None:
+    folder = isolated / "rb"
+    folder.mkdir()
+    (folder / "rulebook.rouge").write_bytes(b'include "a.rouge"\r')
+    (folder / "a.rouge").write_bytes(b"const one = 1\rconst two = 2\r")
+    result = rouge("rules", "list", "--rulebook", "rb")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "one" in result.output and "two" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("a\\0b.rouge", "NUL"), ("x" * 300 + ".rouge", "longer than 255 bytes")],
+)
+def test_hostile_include_names(rouge: Rouge, isolated: Path, name: str, message: str) -> None:
+    book(isolated / "rb", f'include "{name}"\n')
+    result = rouge("rules", "check", "rb")
+    no_traceback(result)
+    assert result.exit_code in (1, 2)
+    assert message in result.output or "rulebook.rouge:1" in result.output
+
+
+def test_a_long_chain_of_includes_is_a_located_error(rouge: Rouge, isolated: Path) -> None:
+    files = {f"f{i}": f'include "f{i + 1}.rouge"\n' for i in range(486)}
+    files["f486"] = "const last = 1\n"
+    book(isolated / "rb", 'include "f0.rouge"\n', **files)
+    result = rouge("rules", "check", "rb")
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert f"nest more than {rules_load.MAX_INCLUDE_DEPTH} deep" in result.output
+
+
+def test_an_empty_rulebook_lists_nothing(rouge: Rouge, isolated: Path) -> None:
+    book(isolated / "rb", "")
+    result = rouge("rules", "list", "--rulebook", "rb")
+    no_traceback(result)
+    assert result.exit_code == 0
+    assert "no definitions" in result.output
+
+
+# -- 1: every cache is read through cache.read_private ---------------------------------------
+
+
+def test_every_unpickled_cache_is_read_through_read_private() -> None:
+    package = Path(rules_load.__file__).resolve().parent.parent
+    for path in package.rglob("*.py"):
+        if path.name == "_standalone.py":
+            continue
+        text = path.read_text()
+        if "pickle.loads" in text or "pickle.load(" in text:
+            assert "read_private" in text, path
+
+
+class _Marker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.parametrize("how", ["others-may-write", "symlink"])
+def test_a_planted_rulebook_cache_is_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ROUGE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("ROUGE_NO_CACHE", raising=False)
+    rb = book(tmp_path / "rb", "const one = 1\n")
+    target = rules_load.cache_file([rb])
+    assert target is not None and not target.exists()  # none there: a plant fills the gap
+    marker = tmp_path / "planted-code-ran"
+    payload = rules_load.CACHE_MAGIC + pickle.dumps(_Marker(str(marker)))
+    if how == "symlink":
+        elsewhere = tmp_path / "elsewhere.pickle"
+        elsewhere.write_bytes(payload)
+        target.symlink_to(elsewhere)
+    else:
+        target.write_bytes(payload)
+        target.chmod(0o666)
+    rules_load.forget()
+    loaded = rules_load.read(rb)
+    assert loaded.rulebook is not None
+    assert not marker.exists()
+
+
+def test_a_planted_sheet_cache_is_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_rulebook: Any, bundled_sheet: Any
+) -> None:
+    from rouge_rpg.cli import campaign as cli_campaign
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("ROUGE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("ROUGE_NO_CACHE", raising=False)
+    sheet = tmp_path / "rouge.yaml"
+    sheet.write_bytes(bundled_sheet("rouge").read_bytes())
+    key = os.path.realpath(sheet)
+    target = cli_campaign._sheet_file(sheet, key, bundled_rulebook)
+    assert target is not None and not target.exists()
+    marker = tmp_path / "planted-code-ran"
+    target.write_bytes(cli_campaign.SHEET_MAGIC + pickle.dumps(_Marker(str(marker))))
+    target.chmod(0o646)
+    cli_campaign._sheets.clear()
+    assert cli_campaign.read_sheet(sheet, bundled_rulebook).name
+    assert not marker.exists()
