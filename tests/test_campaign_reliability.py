@@ -357,7 +357,7 @@ def test_a_campaign_with_a_damaged_event_is_refused(
         db.close()
     result = rouge("campaign", "status", "--campaign", str(path))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {path} is damaged: ")
+    assert result.stderr == f"Error: {path}: event #4 is damaged; run rouge campaign verify\n"
 
 
 @pytest.mark.parametrize("wal", [False, True])

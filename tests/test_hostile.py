@@ -176,3 +176,101 @@ def test_a_planted_sheet_cache_is_not_loaded(
     cli_campaign._sheets.clear()
     assert cli_campaign.read_sheet(sheet, bundled_rulebook).name
     assert not marker.exists()
+
+
+# -- 3: terminal escapes in names -------------------------------------------------------------
+
+HOSTILE_NAME = "Evil\x1b]0;owned\x07\x1b[2J\x9b31m"
+
+
+def test_printable_escapes_what_a_terminal_obeys() -> None:
+    from rouge_rpg.cli.output import json_line, printable
+
+    assert printable(HOSTILE_NAME) == "Evil\\x1b]0;owned\\x07\\x1b[2J\\x9b31m"
+    assert printable("line\nnext\tcol é 漢") == "line\nnext\tcol é 漢"
+    assert printable("\ud800\u200e") == "\\ud800\\u200e"
+    assert "\x1b" not in json_line({"n": HOSTILE_NAME}) and "\x9b" not in json_line([HOSTILE_NAME])
+
+
+def test_names_from_a_sheet_are_escaped_in_text_output(
+    rouge: Rouge, isolated: Path, bundled_sheet: Callable[[str], Path]
+) -> None:
+    text = bundled_sheet("rouge").read_text()
+    lines = [
+        'name: "Evil\\e]0;owned\\a\\e[2J"' if line.startswith("name:") else line
+        for line in text.splitlines()
+    ]
+    (isolated / "evil.yaml").write_text("\n".join(lines) + "\n")
+    outputs = [rouge("sheet", "show", "evil.yaml").output]
+    assert rouge("campaign", "init", "c.db").exit_code == 0
+    joined = rouge("campaign", "join", "evil.yaml", "--campaign", "c.db")
+    outputs += [joined.output]
+    for command in ("status", "log", "export"):
+        outputs.append(rouge("campaign", command, "--campaign", "c.db").output)
+    for output in outputs:
+        assert "\x1b" not in output and "\x07" not in output
+    assert any("Evil\\x1b]0;owned\\x07\\x1b[2J" in output for output in outputs)
+    status = rouge("campaign", "status", "--json", "--campaign", "c.db")
+    assert "\\u001b" in status.stdout
+
+
+# -- 4, 18: export -o, init and names ---------------------------------------------------------
+
+
+@pytest.fixture
+def campaign(rouge: Rouge, isolated: Path) -> Path:
+    assert rouge("campaign", "init", "c.db").exit_code == 0
+    return isolated / "c.db"
+
+
+def test_export_never_writes_through_a_link(rouge: Rouge, campaign: Path, isolated: Path) -> None:
+    (isolated / "link.md").symlink_to(isolated / "target.md")
+    result = rouge("campaign", "export", "-o", "link.md", "--campaign", "c.db")
+    no_traceback(result)
+    assert result.exit_code == 2 and "link" in result.stderr
+    assert not (isolated / "target.md").exists()
+
+
+@pytest.mark.parametrize("output", ["nodir/out.md", "c.db/out.md", "x" * 300 + ".md", "c.db"])
+def test_export_to_a_bad_place_is_an_error(rouge: Rouge, campaign: Path, output: str) -> None:
+    before = campaign.read_bytes()
+    result = rouge("campaign", "export", "-o", output, "--campaign", "c.db")
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert campaign.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["a.db/x.db", "nodir/x.db", "x" * 300 + ".db", "c.db"])
+def test_init_in_a_bad_place_is_an_error(rouge: Rouge, isolated: Path, name: str) -> None:
+    (isolated / "a.db").write_text("a file")
+    (isolated / "c.db").write_text("not a campaign")
+    result = rouge("campaign", "init", name)
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in isolated.iterdir()) == ["a.db", "c.db"]
+    assert (isolated / "c.db").read_text() == "not a campaign"
+
+
+def test_a_fifo_campaign_is_refused(rouge: Rouge, isolated: Path) -> None:
+    os.mkfifo(isolated / "pipe.db")
+    result = rouge("campaign", "status", "--campaign", "pipe.db")
+    no_traceback(result)
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+
+
+def test_log_since_beyond_the_limit_is_a_usage_error(rouge: Rouge, campaign: Path) -> None:
+    result = rouge("campaign", "log", "--since", "9223372036854775808", "--campaign", "c.db")
+    no_traceback(result)
+    assert result.exit_code == 2
+
+
+def test_a_fifo_sheet_is_refused(rouge: Rouge, isolated: Path) -> None:
+    os.mkfifo(isolated / "pipe.yaml")
+    for args in (("sheet", "validate", "pipe.yaml"), ("sheet", "show", "pipe.yaml")):
+        result = rouge(*args)
+        no_traceback(result)
+        assert "not a regular file" in result.output
+    assert rouge("campaign", "init", "c.db").exit_code == 0
+    joined = rouge("campaign", "join", "pipe.yaml", "--campaign", "c.db")
+    no_traceback(joined)
+    assert joined.exit_code == 2 and "not a regular file" in joined.output

@@ -103,7 +103,9 @@ def load_yaml(path: Path) -> Document:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"cannot read {file!r}: it is a directory, expected a YAML file")
-        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_SHEET_BYTES:
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise InputError(f"cannot read {file!r}: it is not a regular file; only files are read")
+        if info.st_size > MAX_SHEET_BYTES:
             _too_large(file, info.st_size)
         with path.open("rb") as handle:
             # Bounded even if the file grew, or is not a regular file.
