@@ -274,3 +274,42 @@ def test_a_fifo_sheet_is_refused(rouge: Rouge, isolated: Path) -> None:
     joined = rouge("campaign", "join", "pipe.yaml", "--campaign", "c.db")
     no_traceback(joined)
     assert joined.exit_code == 2 and "not a regular file" in joined.output
+
+
+# -- 12: numbers too large --------------------------------------------------------------------
+
+
+def test_one_magnitude_limit() -> None:
+    from rouge_rpg.campaign import events
+    from rouge_rpg.cli import output
+    from rouge_rpg.sheets import types
+
+    assert output.MAX_MAGNITUDE == types.MAX_MAGNITUDE == events.MAX_MAGNITUDE == 10**15
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["0x" + "f" * 300, "9" * 4301, "9" * 17, "0b" + "1" * 1100, ":".join(["1"] + ["0"] * 90)],
+)
+def test_a_sheet_number_beyond_the_limit_is_a_located_error(
+    rouge: Rouge, isolated: Path, bundled_sheet: Callable[[str], Path], number: str
+) -> None:
+    lines = bundled_sheet("rouge").read_text().splitlines()
+    at = next(
+        i for i, line in enumerate(lines) if line.startswith("  ") and line.strip()[-1:].isdigit()
+    )
+    key = lines[at].split(":")[0]
+    lines[at] = f"{key}: {number}"
+    (isolated / "big.yaml").write_text("\n".join(lines) + "\n")
+    result = rouge("sheet", "validate", "big.yaml")
+    no_traceback(result)
+    assert result.exit_code in (1, 2)
+    assert f"big.yaml:{at + 1}:" in result.output and "too large" in result.output
+
+
+def test_advance_by_a_number_beyond_the_limit(rouge: Rouge, campaign: Path) -> None:
+    before = campaign.read_bytes()
+    result = rouge("campaign", "advance", "9" * 4301 + "m", "--campaign", "c.db")
+    no_traceback(result)
+    assert result.exit_code == 2 and "at most" in result.stderr
+    assert campaign.read_bytes() == before

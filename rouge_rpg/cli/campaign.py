@@ -336,9 +336,18 @@ def log(
 @campaign_option
 def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
     """Let game time pass (6h, 2d, 1w): Nectar decays, shutdown and worse follow."""
+    import re
+
     from rouge_rpg.campaign.actions import advance
     from rouge_rpg.campaign.gametime import format_time, parse_duration
 
+    if re.search(r"\d{16,}", duration):
+        from rouge_rpg.errors import RougeError
+
+        raise RougeError(
+            f"{duration[:40]}... is too long: a number is at most {MAX_MAGNITUDE:,}",
+            hint="try 6h, 2d, 1d12h or 1w",
+        )
     minutes = parse_duration(duration)
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())

@@ -66,7 +66,7 @@ from rouge_rpg.sheets.nodes import (
     Sequence,
     short_tag,
 )
-from rouge_rpg.sheets.types import describe
+from rouge_rpg.sheets.types import MAX_MAGNITUDE, describe
 
 __all__ = [
     "MAX_DEPTH",
@@ -89,6 +89,10 @@ MAX_SHEET_BYTES = 256 * 1024
 MAX_DEPTH = 32
 #: Most nodes (keys, values, list items, mappings, lists) with aliases expanded.
 MAX_NODES = 10_000
+
+#: Longest text of a whole number read (underscores and a base prefix included), so that
+#: no number is converted that is far beyond the limit (or Python's 4,300 digits).
+_MAX_NUMBER_TEXT = 200
 
 _MAP_TAG = YAML_TAG_PREFIX + "map"
 _SEQ_TAG = YAML_TAG_PREFIX + "seq"
@@ -365,9 +369,11 @@ class _SheetLoader(yaml.SafeLoader):
         elif tag == YAML_TAG_PREFIX + "null":
             value = None
         elif tag in _CONSTRUCTORS:
+            if tag == YAML_TAG_PREFIX + "int" and len(raw) > _MAX_NUMBER_TEXT:
+                self.fail(f"the number is too large: a number is at most {MAX_MAGNITUDE:,}", event)
             try:
                 value = _CONSTRUCTORS[tag](self, yaml.ScalarNode(tag, raw))
-            except (ValueError, KeyError, IndexError):
+            except (ValueError, KeyError, IndexError, OverflowError):
                 self.fail(f"{raw!r} is not a valid {short_tag(tag)} value", event)
         elif tag == _MERGE_TAG:
             self.fail(
