@@ -313,3 +313,66 @@ def test_advance_by_a_number_beyond_the_limit(rouge: Rouge, campaign: Path) -> N
     no_traceback(result)
     assert result.exit_code == 2 and "at most" in result.stderr
     assert campaign.read_bytes() == before
+
+
+# -- 9, 10: exact odds that ran for a minute or crashed ---------------------------------------
+
+SLOW_OR_DEEP = [
+    "1d3000*1d3000",
+    "100d100kh50",
+    "1000d6kh999",
+    "31d100dl1",
+    "1d300*1d300*1d300",
+    "10d1000kh5",
+    "{10d100,10d100,10d100,10d100}kh2",
+    "{20d50,20d50,20d50,20d50,20d50,20d50}kh3",
+    "1d1000000!",
+    "2d900kh1",
+]
+
+
+@pytest.mark.parametrize("expression", SLOW_OR_DEEP)
+def test_odds_too_large_are_refused_at_once_saying_why(expression: str) -> None:
+    import time
+
+    from rouge_rpg.dice.odds import odds
+    from rouge_rpg.errors import LimitError
+
+    start = time.process_time()
+    with pytest.raises(LimitError) as caught:
+        odds(expression)
+    assert "too large to compute" in caught.value.message
+    assert time.process_time() - start < 1.0  # refused before the work, not after it
+
+
+def test_odds_that_used_to_recurse_compute() -> None:
+    from rouge_rpg.dice.odds import odds
+
+    assert odds("1d1000kh1").max == 1000
+    assert odds("4d6kh3").mean == odds("4d6dl1").mean
+
+
+def test_the_mean_of_huge_products_is_exact(rouge: Rouge) -> None:
+    from fractions import Fraction
+
+    from rouge_rpg.dice.odds import odds
+
+    text = "*".join(["1000000000"] * 36) + "*1d2"
+    assert odds(text).mean == Fraction(3, 2) * 10**324
+    result = rouge("odds", text)
+    no_traceback(result)
+    assert result.exit_code == 0 and "mean 1.500e+324" in result.output
+    as_json = rouge("odds", "--json", text)
+    assert as_json.exit_code == 0 and '"mean": "1.5' in as_json.output
+
+
+def test_large_distributions_are_summarised_and_json_is_capped(rouge: Rouge) -> None:
+    from rouge_rpg.cli.dice import MAX_JSON_OUTCOMES, MAX_TEXT_ROWS
+
+    result = rouge("odds", "1d700*1d700")
+    assert result.exit_code == 0
+    assert "outcomes;" in result.output
+    assert len(result.output.splitlines()) < MAX_TEXT_ROWS
+    capped = rouge("odds", "--json", "1d700*1d700")
+    if capped.exit_code == 2:
+        assert f"at most {MAX_JSON_OUTCOMES:,}" in capped.output
