@@ -376,3 +376,50 @@ def test_large_distributions_are_summarised_and_json_is_capped(rouge: Rouge) -> 
     capped = rouge("odds", "--json", "1d700*1d700")
     if capped.exit_code == 2:
         assert f"at most {MAX_JSON_OUTCOMES:,}" in capped.output
+
+
+def test_sheet_names_no_file_system_holds(rouge: Rouge, isolated: Path) -> None:
+    import json
+
+    from rouge_rpg.errors import InputError
+    from rouge_rpg.sheets import load
+
+    name = "x" * 300 + ".yaml"
+    result = rouge("sheet", "validate", "--json", name)
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)[0]["readable"] is False
+    no_traceback(rouge("sheet", "show", name))
+    # no command line holds a NUL (argv cannot), but the library is told one
+    with pytest.raises(InputError, match="NUL"):
+        load("bad\x00name.yaml")
+
+
+def test_a_lone_surrogate_in_a_name_never_breaks_output(
+    rouge: Rouge, isolated: Path, bundled_sheet: Callable[[str], Path]
+) -> None:
+    """Item 5, the output half: what a command prints cannot fail after it commits.
+
+    (That such a name is a validation error of the sheet is `sheets/validate.py`'s part.)
+    """
+    lines = bundled_sheet("rouge").read_text().splitlines()
+    lines = ['name: "\\ud800"' if line.startswith("name:") else line for line in lines]
+    (isolated / "evil.yaml").write_text("\n".join(lines) + "\n")
+    assert rouge("campaign", "init", "c.db").exit_code == 0
+    commands = [
+        ("campaign", "join", "evil.yaml"),
+        ("campaign", "status"),
+        ("campaign", "status", "--json"),
+        ("campaign", "log"),
+        ("campaign", "log", "--json"),
+        ("campaign", "export"),
+        ("campaign", "export", "--json"),
+        ("campaign", "undo"),
+        ("campaign", "log"),
+    ]
+    for command in commands:
+        result = rouge(*command, "--campaign", "c.db")
+        no_traceback(result)
+        assert result.exit_code == 0, (command, result.output)
+    for command in (("sheet", "show", "evil.yaml"), ("sheet", "show", "--json", "evil.yaml")):
+        no_traceback(rouge(*command))

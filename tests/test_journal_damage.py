@@ -183,3 +183,23 @@ def test_init_leaves_no_partial_file_when_it_fails(
     result = rouge("campaign", "init", "c.db")
     assert result.exit_code == 0, result.output
     assert rouge("campaign", "status", "--campaign", "c.db").exit_code == 0
+
+
+def test_status_keeps_join_order_after_a_snapshot(
+    rouge: Rouge,
+    isolated: Path,
+    bundled_sheet: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(journal_module, "SNAPSHOT_EVERY", 2)
+    assert rouge("campaign", "init", "c.db").exit_code == 0
+    for name in ("wellstown_officer", "rouge", "ash"):
+        (isolated / f"{name}.yaml").write_bytes(bundled_sheet(name).read_bytes())
+        assert rouge("campaign", "join", f"{name}.yaml", "--campaign", "c.db").exit_code == 0
+    db = sqlite3.connect(isolated / "c.db")
+    try:
+        assert db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] >= 1
+    finally:
+        db.close()
+    status = json.loads(rouge("campaign", "status", "--json", "--campaign", "c.db").stdout)
+    assert [c["id"] for c in status["characters"]] == ["wellstown_officer", "rouge", "ash"]

@@ -386,7 +386,8 @@ class Journal:
         if seq - int(last) >= SNAPSHOT_EVERY:
             self.db.execute(
                 "INSERT INTO snapshots (seq, state) VALUES (?, ?)",
-                (seq, json.dumps(state.to_json(), sort_keys=True)),
+                # not sorted: the characters keep their join order, as `status` lists them
+                (seq, json.dumps(state.to_json())),
             )
         return seq
 

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 MAX_MAGNITUDE = 10**15
 
 #: What JSON leaves unescaped with `ensure_ascii=False` that a terminal may obey: DEL and
-#: the C1 controls, and the line and paragraph separators.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+#: the C1 controls, the line and paragraph separators; and lone surrogates, which no
+#: output can encode.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def json_line(data: object) -> str:

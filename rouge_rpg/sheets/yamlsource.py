@@ -117,6 +117,8 @@ def load_yaml(path: Path) -> Document:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InputError(f"cannot read {file!r}: {reason.lower()}") from None
+    except ValueError:  # a NUL in the name
+        raise InputError(f"cannot read {file!r}: a file name cannot hold a NUL character") from None
     if len(data) > MAX_SHEET_BYTES:
         _too_large(file, len(data))
     try:
