@@ -245,7 +245,7 @@ class _Compiler:
                 raise AssertionError("a dice term's dice are its value")
             case ast.Group():
                 items = [self.joint(item) for item in node.items]
-                self.check_work(node, math.prod(len(item) for item in items))
+                self.check_work(node, math.prod(len(item) for item in items), MAX_COMBINE)
                 group = node
 
                 def kept(*pairs: tuple[int, int]) -> tuple[int, int]:
