@@ -151,7 +151,48 @@ def test_a_writer_killed_with_sigkill_loses_nothing_it_committed(
         state = journal.state()
         assert state.seq == seqs[-1]
         assert journal.integrity() == "ok"
+        assert journal.damaged() == []  # every event decodes, as verify checks
     assert rouge("campaign", "status", "--campaign", str(path)).exit_code == 0
+    assert rouge("campaign", "verify", "--campaign", str(path)).exit_code == 0
+
+
+CREATOR = """
+    import sys
+    from pathlib import Path
+    from rouge_rpg.campaign.journal import Journal
+
+    folder = Path(sys.argv[1])
+    print("ready", flush=True)
+    for n in range(int(sys.argv[2])):
+        with Journal.create(folder / f"c{n}.db", {"rulebooks": []}):
+            pass
+        print(n, flush=True)  # created: the file is in place, whole
+"""
+
+
+@pytest.mark.parametrize("kill_after", [0, 3, 10])
+def test_init_killed_with_sigkill_leaves_a_whole_campaign_or_none(
+    tmp_path: Path,
+    reaper: list[subprocess.Popen[str]],
+    kill_after: int,
+    rouge: Callable[..., Result],
+) -> None:
+    proc = child(CREATOR, str(tmp_path), "1000")
+    reaper.append(proc)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n", proc.stderr.read() if proc.stderr else ""
+    created = [int(proc.stdout.readline()) for _ in range(kill_after)]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=CHILD_TIMEOUT)
+    created.extend(int(line) for line in proc.stdout.read().split())
+    for n in created:
+        assert rouge("campaign", "verify", "--campaign", str(tmp_path / f"c{n}.db")).exit_code == 0
+    # the one being made when it died: there whole, or not there (a temporary file aside)
+    following = tmp_path / f"c{len(created)}.db"
+    if following.exists():
+        assert rouge("campaign", "verify", "--campaign", str(following)).exit_code == 0
+    else:
+        assert rouge("campaign", "init", str(following)).exit_code == 0
 
 
 # -- two writers at once ---------------------------------------------------------------------------
@@ -357,7 +398,7 @@ def test_a_campaign_with_a_damaged_event_is_refused(
         db.close()
     result = rouge("campaign", "status", "--campaign", str(path))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {path} is damaged: ")
+    assert result.stderr == f"Error: {path}: event #4 is damaged; run rouge campaign verify\n"
 
 
 @pytest.mark.parametrize("wal", [False, True])

@@ -8,6 +8,7 @@ not a rouge campaign, or is damaged, is refused and left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from rouge_rpg.campaign.events import Damaged, decode, parse
 from rouge_rpg.campaign.state import CampaignState, fold
 from rouge_rpg.errors import RougeError
 
@@ -34,10 +36,21 @@ BUSY_TIMEOUT_MS = 10_000
 DEFAULT_FILE = "campaign.rouge.db"
 
 _HEADER = b"SQLite format 3\x00"
+#: Longest file or folder name, in bytes.
+MAX_NAME_BYTES = 255
 
 
 class CampaignError(RougeError):
     """A campaign file that cannot be used: missing, foreign, damaged, or too new."""
+
+
+class DamagedEvent(CampaignError):
+    """An event whose contents do not decode (see `rouge_rpg.campaign.events`)."""
+
+    def __init__(self, seq: int, why: str) -> None:
+        super().__init__(f"event #{seq} is damaged; run rouge campaign verify")
+        self.seq = seq
+        self.why = why
 
 
 @attrs.frozen
@@ -60,6 +73,18 @@ class Event:
             "character": self.character,
             **dict(self.payload),
         }
+
+
+def _event(row: tuple[Any, ...]) -> Event:
+    """A row of `events` as an `Event`, through the one decoder."""
+    seq, time, recorded, kind, character, payload = row
+    try:
+        decoded = decode(seq, kind, time, payload)
+        if character is not None and not isinstance(character, str):
+            raise Damaged("its character is not text")
+    except Damaged as error:
+        raise DamagedEvent(int(seq), str(error)) from None
+    return Event(seq, time, str(recorded), kind, character, decoded)
 
 
 def _schema_v1(db: sqlite3.Connection) -> None:
@@ -94,43 +119,100 @@ class Journal:
     # -- opening -----------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, meta: Mapping[str, Any] | None = None) -> Journal:
-        """A new campaign file at `path`, which must not exist."""
-        if path.exists():
-            raise CampaignError(f"{path} already exists; a campaign is never overwritten")
-        if not path.parent.exists():
-            raise CampaignError(f"{path.parent} does not exist")
-        db = _connect(path)
+        """A new campaign file at `path`, which must not exist.
+
+        Built whole in a temporary file beside it, then linked into place (never over
+        a file that appeared meanwhile): a crash leaves no campaign or a whole one.
+        """
+        _check_name(path)
         try:
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute("PRAGMA journal_mode = WAL")
-            with _immediate(db):
-                for version in range(SCHEMA_VERSION):
-                    MIGRATIONS[version](db)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                rows = {"created": _now(), **{k: json.dumps(v) for k, v in (meta or {}).items()}}
-                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", rows.items())
-        except BaseException:
-            db.close()
-            raise
-        return cls(path, db)
+            if os.path.lexists(path):
+                raise CampaignError(f"{path} already exists; a campaign is never overwritten")
+            parent = path.parent
+            if not parent.exists():
+                raise CampaignError(f"{parent} does not exist")
+            if not parent.is_dir():
+                raise CampaignError(f"{parent} is not a folder")
+        except OSError as error:
+            raise CampaignError(f"{path}: {error.strerror or error}") from None
+        import tempfile
+
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".init", dir=parent)
+            os.close(fd)
+        except OSError as error:
+            raise CampaignError(f"cannot create {path}: {error.strerror or error}") from None
+        building = Path(name)
+        try:
+            db = _connect(building)
+            try:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute("PRAGMA journal_mode = WAL")
+                with _immediate(db):
+                    for version in range(SCHEMA_VERSION):
+                        MIGRATIONS[version](db)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    rows = {
+                        "created": _now(),
+                        **{k: json.dumps(v) for k, v in (meta or {}).items()},
+                    }
+                    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", rows.items())
+            finally:
+                db.close()  # checkpoints: the whole campaign is in the one file
+            try:
+                os.link(building, path)
+            except FileExistsError:
+                raise CampaignError(
+                    f"{path} already exists; a campaign is never overwritten"
+                ) from None
+            except OSError:  # no hard links here: rename, having checked it is free
+                if os.path.lexists(path):
+                    raise CampaignError(
+                        f"{path} already exists; a campaign is never overwritten"
+                    ) from None
+                os.replace(building, path)
+        except sqlite3.DatabaseError as error:
+            raise CampaignError(f"cannot create {path}: {error}") from None
+        except OSError as error:
+            raise CampaignError(f"cannot create {path}: {error.strerror or error}") from None
+        finally:
+            for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path) -> Journal:
-        """An existing campaign file, checked before anything is written to it."""
-        _check_file(path)
+    def open(cls, path: Path, *, read_only: bool = False) -> Journal:
+        """An existing campaign file, checked before anything is written to it.
+
+        `read_only` for commands that only read: a read-only file, or one in a
+        read-only folder, can then be viewed (nothing is written, not even SQLite's
+        side files when they cannot be).
+        """
+        if read_only and _writable(path):
+            read_only = False  # as every command opens it: migrated if it is old
+        _check_file(path, writing=not read_only)
         try:
-            db = _connect(path)
+            db = _connect_read_only(path) if read_only else _connect(path)
         except sqlite3.DatabaseError as error:
             raise CampaignError(f"{path} is damaged or not a campaign: {error}") from None
         try:
             app_id, version = _identity(db, path)
             if app_id != APPLICATION_ID:
                 raise CampaignError(f"{path} is an SQLite database, but not a rouge campaign")
+            if version < 0:
+                raise CampaignError(f"{path} is damaged: its schema version is {version}")
             if version > SCHEMA_VERSION:
                 raise CampaignError(
                     f"{path} was written by a newer rouge (schema {version}; this one reads up "
                     f"to {SCHEMA_VERSION})"
                 )
+            if read_only and version < SCHEMA_VERSION:
+                raise CampaignError(
+                    f"{path} needs upgrading (schema {version}), and it is read-only"
+                )
+            if read_only:
+                return cls(path, db)
             db.execute("PRAGMA journal_mode = WAL")
             if version < SCHEMA_VERSION:
                 with _immediate(db):
@@ -170,13 +252,19 @@ class Journal:
         """SQLite's complaints about a damaged file (or a damaged event), as a `CampaignError`."""
         try:
             yield
-        except (sqlite3.DatabaseError, ValueError) as error:
+        except DamagedEvent as error:
+            if not error.message.startswith(f"{self.path}: "):
+                error.message = f"{self.path}: {error.message}"
+            raise
+        except (sqlite3.DatabaseError, ValueError, RecursionError) as error:
             raise CampaignError(f"{self.path} is damaged: {error}") from None
 
     def meta(self, key: str) -> Any:
         with self._reading():
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0]) if key != "created" else row[0]
+            if row is None:
+                return None
+            return row[0] if key == "created" else parse(row[0], f"the campaign's {key}")
 
     def state(self, upto: int | None = None) -> CampaignState:
         """The current state, or the state after event `upto`: a snapshot and the events after."""
@@ -187,13 +275,17 @@ class Journal:
                 f"SELECT seq, state FROM snapshots WHERE 1{until} ORDER BY seq DESC LIMIT 1",
                 bound,
             ).fetchone()
-            state = CampaignState() if row is None else CampaignState.from_json(json.loads(row[1]))
+            state = CampaignState() if row is None else _snapshot(row[0], row[1])
             cursor = self.db.execute(
                 f"SELECT seq, time, kind, payload FROM events WHERE seq > ?{until} ORDER BY seq",
                 (state.seq, *bound),
             )
             for seq, time, kind, payload in cursor:
-                fold(state, seq, kind, time, json.loads(payload))
+                try:
+                    decoded = decode(seq, kind, time, payload)
+                except Damaged as error:
+                    raise DamagedEvent(int(seq), str(error)) from None
+                _fold(state, seq, kind, time, decoded)
         return state
 
     def events(self, since: int = 0) -> list[Event]:
@@ -204,7 +296,7 @@ class Journal:
                 "ORDER BY seq",
                 (since,),
             )
-            return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+            return [_event(row) for row in cursor]
 
     def latest(self, count: int, since: int = 0) -> list[Event]:
         """The last `count` events after `since`, oldest first: only those are read."""
@@ -215,7 +307,7 @@ class Journal:
                 (since, max(count, 0)),
             )
             rows = cursor.fetchall()
-        return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in reversed(rows)]
+        return [_event(row) for row in reversed(rows)]
 
     def resolutions_with_seed(self, seed: int) -> list[Event]:
         """The resolutions recorded with this seed (found by the index-free JSON path)."""
@@ -226,7 +318,7 @@ class Journal:
                 "ORDER BY seq",
                 (seed,),
             )
-            return [Event(s, t, r, k, c, json.loads(p)) for s, t, r, k, c, p in cursor]
+            return [_event(row) for row in cursor]
 
     def backwards(self) -> Generator[Event, None, None]:
         """Events from the newest back, read as they are needed."""
@@ -234,8 +326,32 @@ class Journal:
             cursor = self.db.execute(
                 "SELECT seq, time, recorded, kind, character, payload FROM events ORDER BY seq DESC"
             )
-            for s, t, r, k, c, p in cursor:
-                yield Event(s, t, r, k, c, json.loads(p))
+            for row in cursor:
+                yield _event(row)
+
+    def damaged(self) -> list[tuple[int, str]]:
+        """Every event that does not decode (its number and what is wrong), oldest first.
+
+        Each is decoded and folded in order, the snapshots too, as every command would.
+        """
+        found: list[tuple[int, str]] = []
+        state = CampaignState()
+        with self._reading():
+            cursor = self.db.execute(
+                "SELECT seq, time, recorded, kind, character, payload FROM events ORDER BY seq"
+            )
+            for row in cursor:
+                try:
+                    event = _event(row)
+                    _fold(state, event.seq, event.kind, event.time, event.payload)
+                except DamagedEvent as error:
+                    found.append((error.seq, error.why))
+            for seq, text in self.db.execute("SELECT seq, state FROM snapshots ORDER BY seq"):
+                try:
+                    _snapshot(seq, text)
+                except DamagedEvent as error:
+                    found.append((error.seq, f"its snapshot: {error.why}"))
+        return found
 
     def count(self) -> int:
         with self._reading():
@@ -270,9 +386,46 @@ class Journal:
         if seq - int(last) >= SNAPSHOT_EVERY:
             self.db.execute(
                 "INSERT INTO snapshots (seq, state) VALUES (?, ?)",
-                (seq, json.dumps(state.to_json(), sort_keys=True)),
+                # not sorted: the characters keep their join order, as `status` lists them
+                (seq, json.dumps(state.to_json())),
             )
         return seq
+
+
+def _fold(state: CampaignState, seq: int, kind: str, time: int, payload: Mapping[str, Any]) -> None:
+    """`fold`, with what the decoder cannot see (a value of the wrong shape deep inside) damage."""
+    try:
+        fold(state, seq, kind, time, payload)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        raise DamagedEvent(seq, f"it cannot be applied ({type(error).__name__}: {error})") from None
+
+
+def _snapshot(seq: int, text: object) -> CampaignState:
+    """A stored snapshot of the state, checked like an event."""
+    try:
+        data = parse(text, "the snapshot")
+        if not isinstance(data, dict):
+            raise Damaged("the snapshot is not a mapping")
+        return CampaignState.from_json(data)
+    except Damaged as error:
+        raise DamagedEvent(int(seq), str(error)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise DamagedEvent(int(seq), f"its snapshot ({type(error).__name__}: {error})") from None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """The file opened read-only; if SQLite cannot make its side files, as immutable."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}"
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        pass
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -293,7 +446,29 @@ def _immediate(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _check_file(path: Path) -> None:
+def _writable(path: Path) -> bool:
+    """Whether the file and its folder can be written (SQLite writes beside the file)."""
+    try:
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_name(path: Path) -> None:
+    """A path whose every name a file system can hold (255 bytes, no NUL)."""
+    text = str(path)
+    if "\0" in text:
+        raise CampaignError("a campaign's path cannot hold a NUL character")
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise CampaignError(
+                f"the name {part[:40]}... is longer than {MAX_NAME_BYTES} bytes, "
+                "more than a file system allows"
+            )
+
+
+def _check_file(path: Path, *, writing: bool = True) -> None:
+    _check_name(path)
     if not path.exists():
         raise CampaignError(
             f"no campaign at {path}", hint=f"create one: rouge campaign init {path}"
@@ -301,14 +476,23 @@ def _check_file(path: Path) -> None:
     if path.is_dir():
         raise CampaignError(f"{path} is a folder, not a campaign file")
     try:
+        if not path.is_file():
+            raise CampaignError(f"{path} is not a regular file; a campaign is an SQLite file")
         with path.open("rb") as handle:
             header = handle.read(len(_HEADER))
     except OSError as error:
         raise CampaignError(f"{path}: {error.strerror or error}") from None
     if header != _HEADER:
         raise CampaignError(f"{path} is not a rouge campaign (not an SQLite database)")
-    if not os.access(path, os.W_OK):
-        raise CampaignError(f"{path} is read-only")
+    if writing and not os.access(path, os.W_OK):
+        raise CampaignError(
+            f"{path} is read-only", hint="commands that only read can still view it"
+        )
+    if writing and not os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
+        raise CampaignError(
+            f"the folder of {path} is read-only, and SQLite needs to write beside the file",
+            hint="commands that only read can still view it",
+        )
 
 
 def _identity(db: sqlite3.Connection, path: Path) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rouge_rpg.cli import complete
-from rouge_rpg.cli.output import echo_json
+from rouge_rpg.cli.output import MAX_MAGNITUDE, echo, echo_json, printable
 
 if TYPE_CHECKING:
     from rouge_rpg.campaign.journal import Journal
@@ -36,13 +36,13 @@ def release(journal: Journal) -> None:
     _kept.pop(journal.path.resolve(), None)
 
 
-def journal_at(path: Path) -> Journal:
+def journal_at(path: Path, *, read_only: bool = False) -> Journal:
     """The campaign at `path`, open: the table's own journal if it keeps it, else opened."""
     from rouge_rpg.campaign.journal import Journal
 
     kept = _kept.get(path.resolve()) if _kept else None
     if kept is None:
-        return Journal.open(path)
+        return Journal.open(path, read_only=read_only)
     borrowed = Journal(kept.path, kept.db)
     borrowed.close = lambda: None  # type: ignore[method-assign]  # the table closes it
     return borrowed
@@ -71,9 +71,14 @@ def read_sheet(path: Path, rulebook: Any) -> Any:
     still read every time, and a sheet whose text changed is read again. An invalid sheet
     is never cached (`read_character` says what is wrong with it every time).
     """
+    import stat
+
     try:
         key = os.path.realpath(path)
-        with open(key, "rb") as file:
+        fd = os.open(key, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise OSError("not a regular file")  # read_character says so
             data = file.read()
     except (OSError, ValueError):
         key, data = "", b""
@@ -141,8 +146,8 @@ def _store_sheet(path: Path, key: str, data: bytes, rulebook: Any, character: An
         return
 
 
-def open_journal(option: str | None) -> Any:
-    """The active campaign's journal, or a clear error."""
+def open_journal(option: str | None, *, read_only: bool = False) -> Any:
+    """The active campaign's journal, or a clear error (`read_only` for commands that read)."""
     from rouge_rpg.campaign.journal import DEFAULT_FILE, CampaignError, campaign_path
 
     path = campaign_path(option)
@@ -151,7 +156,7 @@ def open_journal(option: str | None) -> Any:
             f"no campaign: give --campaign PATH, set ROUGE_CAMPAIGN, or create ./{DEFAULT_FILE}",
             hint="rouge campaign init",
         )
-    return journal_at(path)
+    return journal_at(path, read_only=read_only)
 
 
 def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
@@ -190,8 +195,8 @@ def init(path: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         echo_json({"campaign": str(target), "rulebook": rulebook.title, "rulebooks": folders})
         return
-    click.echo(f"Created campaign {target} ({rulebook.title}).")
-    click.echo(f"Next: rouge campaign join SHEET... --campaign {target}")
+    echo(f"Created campaign {target} ({rulebook.title}).")
+    echo(f"Next: rouge campaign join SHEET... --campaign {target}")
 
 
 @campaign.command("join")
@@ -239,7 +244,7 @@ def join_command(
         echo_json({"joined": [cid for cid, _ in joined], "notes": [n for _, n in joined]})
         return
     for _, note in joined:
-        click.echo(note)
+        echo(note)
 
 
 @campaign.command("status")
@@ -253,7 +258,7 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
     from rouge_rpg.campaign.members import find
     from rouge_rpg.cli.status import member_lines, status_lines
 
-    with open_journal(campaign) as journal:
+    with open_journal(campaign, read_only=True) as journal:
         state = journal.state()
         if character is not None:
             who = find(state, character, active=False)
@@ -263,19 +268,24 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
             echo_json(status_json(state, only=who.id))
             return
         for line in member_lines(who, rulebook, state.time):
-            click.echo(line)
+            echo(line)
         return
     if as_json:
         echo_json(status_json(state))
         return
-    click.echo(f"{format_time(state.time)}, {state.seq} events")
+    echo(f"{format_time(state.time)}, {state.seq} events")
     for line in status_lines(state):
-        click.echo(line)
+        echo(line)
 
 
 @campaign.command("log")
 @campaign_option
-@click.option("--since", type=int, default=0, help="Only events after this number.")
+@click.option(
+    "--since",
+    type=click.IntRange(min=0, max=MAX_MAGNITUDE),
+    default=0,
+    help="Only events after this number.",
+)
 @click.option(
     "-n",
     "--last",
@@ -300,7 +310,7 @@ def log(
     """Every event of the journal (or the last N), oldest first; undone, secret ones marked."""
     from rouge_rpg.campaign.export import encounter_events, event_line, undone
 
-    with open_journal(campaign) as journal:
+    with open_journal(campaign, read_only=True) as journal:
         if last is not None and fight is None:
             # the last N events are the end of the log, and an undo comes after what it
             # undoes, so every undo of a shown event is among them: nothing else is read
@@ -317,7 +327,7 @@ def log(
         echo_json([{**e.to_json(), "undone": e.seq in taken_back} for e in events])
         return
     for event in events:
-        click.echo(event_line(event, undone=event.seq in taken_back))
+        echo(event_line(event, undone=event.seq in taken_back))
 
 
 @campaign.command("advance")
@@ -326,9 +336,18 @@ def log(
 @campaign_option
 def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
     """Let game time pass (6h, 2d, 1w): Nectar decays, shutdown and worse follow."""
+    import re
+
     from rouge_rpg.campaign.actions import advance
     from rouge_rpg.campaign.gametime import format_time, parse_duration
 
+    if re.search(r"\d{16,}", duration):
+        from rouge_rpg.errors import RougeError
+
+        raise RougeError(
+            f"{duration[:40]}... is too long: a number is at most {MAX_MAGNITUDE:,}",
+            hint="try 6h, 2d, 1d12h or 1w",
+        )
     minutes = parse_duration(duration)
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())
@@ -336,9 +355,9 @@ def advance_command(duration: str, campaign: str | None, as_json: bool) -> None:
     if as_json:
         echo_json({"time": now, "clock": format_time(now), "minutes": minutes, "notes": notes})
         return
-    click.echo(f"It is now {format_time(now)}.")
+    echo(f"It is now {format_time(now)}.")
     for note in notes:
-        click.echo(f"  {note}")
+        echo(f"  {note}")
 
 
 @campaign.command("feed")
@@ -366,7 +385,7 @@ def feed_command(
         echo_json({"character": name, "resource": resource, "amount": amount, "notes": notes})
         return
     for note in notes:
-        click.echo(note)
+        echo(note)
 
 
 @campaign.command("undo")
@@ -381,7 +400,7 @@ def undo_command(campaign: str | None, as_json: bool) -> None:
     if as_json:
         echo_json({"undone": said})
         return
-    click.echo(said)
+    echo(said)
 
 
 @campaign.command("replay")
@@ -398,7 +417,7 @@ def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bo
     """Re-run every recorded roll from its seed; report any that no longer reproduce."""
     from rouge_rpg.campaign.replay import replay
 
-    with open_journal(campaign) as journal:
+    with open_journal(campaign, read_only=True) as journal:
         rulebook = campaign_rulebook(journal, rulebooks)
         results = replay(journal, rulebook)
     broken = [r for r in results if not r.reproduced]
@@ -406,12 +425,12 @@ def replay_command(campaign: str | None, rulebooks: tuple[str, ...], as_json: bo
         echo_json([r.to_json() for r in results])
     else:
         for r in broken:
-            click.echo(f"#{r.seq} {r.summary}: does not reproduce")
+            echo(f"#{r.seq} {r.summary}: does not reproduce")
             for difference in r.differences:
-                click.echo(f"  {difference}")
+                echo(f"  {difference}")
             if not r.same_rulebook:
-                click.echo("  (the rulebook has changed since it was recorded)")
-        click.echo(f"{len(results) - len(broken)} of {len(results)} recorded rolls reproduce.")
+                echo("  (the rulebook has changed since it was recorded)")
+        echo(f"{len(results) - len(broken)} of {len(results)} recorded rolls reproduce.")
     if broken:
         raise SystemExit(1)
 
@@ -437,21 +456,44 @@ def export_command(
     from rouge_rpg.campaign.export import json_log, markdown
     from rouge_rpg.campaign.journal import CampaignError
 
-    with open_journal(campaign) as journal:
+    with open_journal(campaign, read_only=True) as journal:
         if as_json:
             fmt = "json"
         if fmt == "markdown":
-            text = markdown(journal, players=players)
+            text = printable(markdown(journal, players=players))
         else:
             text = json.dumps(json_log(journal, players=players), indent=2)
     if output is None:
-        click.echo(text.rstrip("\n"))
+        echo(text.rstrip("\n"))
         return
     path = Path(output)
-    if path.exists():
-        raise CampaignError(f"{path} already exists; choose another file")
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    click.echo(f"Wrote {path}.")
+    write_new(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"), CampaignError)
+    echo(f"Wrote {path}.")
+
+
+def write_new(path: Path, data: bytes, error: type[Exception]) -> None:
+    """Write a new file; never through a link, over a file, or into a folder that is not one."""
+    try:
+        if os.path.lexists(path):
+            what = "a link" if path.is_symlink() else "already exists"
+            raise error(
+                f"{path} is {what}; choose another file"
+                if what == "a link"
+                else f"{path} already exists; choose another file"
+            )
+        parent = path.parent
+        if not parent.exists():
+            raise error(f"{parent} does not exist")
+        if not parent.is_dir():
+            raise error(f"{parent} is not a folder")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, 0o666)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+    except OSError as problem:
+        raise error(f"cannot write {path}: {problem.strerror or problem}") from None
+    except ValueError as problem:  # a NUL in the name
+        raise error(f"cannot write {path}: {problem}") from None
 
 
 @campaign.command("verify")
@@ -459,12 +501,23 @@ def export_command(
 @campaign_option
 def verify(campaign: str | None, as_json: bool) -> None:
     """Check the campaign file's integrity (SQLite integrity_check) and count its events."""
-    with open_journal(campaign) as journal:
+    with open_journal(campaign, read_only=True) as journal:
         result = journal.integrity()
         count = journal.count()
+        damaged = journal.damaged() if result == "ok" else []
+    ok = result == "ok" and not damaged
     if as_json:
-        echo_json({"integrity": result, "events": count, "ok": result == "ok"})
+        echo_json(
+            {
+                "integrity": result,
+                "events": count,
+                "damaged": [{"seq": seq, "problem": why} for seq, why in damaged],
+                "ok": ok,
+            }
+        )
     else:
-        click.echo(f"integrity: {result}; {count} events")
-    if result != "ok":
+        echo(f"integrity: {result}; {count} events")
+        for seq, why in damaged:
+            echo(f"event #{seq} is damaged: {why}")
+    if not ok:
         raise SystemExit(1)

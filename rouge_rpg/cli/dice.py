@@ -77,6 +77,13 @@ def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
             click.echo(json_line(result.to_json()) if as_json else result.detail)
 
 
+#: Most outcomes `rouge odds` prints one row each; more are summarised in `SUMMARY_ROWS`.
+MAX_TEXT_ROWS = 1_000
+SUMMARY_ROWS = 101
+#: Most outcomes `rouge odds --json` gives (more is an error that says so).
+MAX_JSON_OUTCOMES = 100_000
+
+
 @click.command(cls=ExpressionCommand)
 @click.argument("expression")
 @click.option("--json", "as_json", is_flag=True, help="The distribution as exact fractions.")
@@ -86,26 +93,45 @@ def odds(expression: str, as_json: bool) -> None:
 
     from rouge_rpg.cli.output import echo_json, percent
     from rouge_rpg.dice.odds import odds as exact_odds
+    from rouge_rpg.dice.odds import significant
+    from rouge_rpg.errors import LimitError
 
     with shown_in(expression):
         result = exact_odds(expression)
+    outcomes = sorted(result.distribution)
     if as_json:
+        if len(outcomes) > MAX_JSON_OUTCOMES:
+            raise LimitError(
+                f"the distribution has {len(outcomes):,} outcomes; --json gives at most "
+                f"{MAX_JSON_OUTCOMES:,}",
+                hint="without --json, rouge odds summarises it",
+            )
         echo_json(result.to_json())
         return
-    outcomes = sorted(result.distribution)
     top = max(result.distribution.values())
-    width = max(len("outcome"), *(len(str(o)) for o in outcomes))
     click.echo(f"{result.expression}")
     click.echo(
-        f"mean {float(result.mean):.4g}, min {result.min}, max {result.max}"
+        f"mean {significant(result.mean)}, min {result.min}, max {result.max}"
         + ("" if result.exact else " (not exact)")
     )
     if result.note:
         click.echo(f"note: {result.note}")
+    shown = set(outcomes)
+    if len(outcomes) > MAX_TEXT_ROWS:
+        # Summarised: the outcomes where P(>=) crosses each percentile, and the ends.
+        step = len(outcomes) / SUMMARY_ROWS
+        shown = {outcomes[min(len(outcomes) - 1, int(i * step))] for i in range(SUMMARY_ROWS)}
+        shown |= {outcomes[0], outcomes[-1]}
+        click.echo(
+            f"{len(outcomes):,} outcomes; {len(shown)} of them shown, evenly spaced "
+            f"(P(>=) is exact at each; --json gives all, up to {MAX_JSON_OUTCOMES:,})"
+        )
+    width = max(len("outcome"), *(len(str(o)) for o in shown))
     click.echo(f"{'outcome':>{width}}  {'P(=)':>8}  {'P(>=)':>8}")
     at_least = sum(result.distribution.values(), Fraction(0))
     for outcome in outcomes:
         p = result.distribution[outcome]
-        bar = "#" * max(1, round(BAR_WIDTH * p / top))
-        click.echo(f"{outcome:>{width}}  {percent(p):>8}  {percent(at_least):>8}  {bar}")
+        if outcome in shown:
+            bar = "#" * max(1, round(BAR_WIDTH * p / top))
+            click.echo(f"{outcome:>{width}}  {percent(p):>8}  {percent(at_least):>8}  {bar}")
         at_least -= p

@@ -3,15 +3,61 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
 
+#: Largest number read from the command line or a file (a sheet value, `--mod`, `--since`,
+#: a duration): 10^15, far beyond any number of a game, and far below where Python's or
+#: SQLite's limits on numbers begin.
+MAX_MAGNITUDE = 10**15
+
+#: What JSON leaves unescaped with `ensure_ascii=False` that a terminal may obey: DEL and
+#: the C1 controls, the line and paragraph separators; and lone surrogates, which no
+#: output can encode.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def json_line(data: object) -> str:
-    """One JSON document on one line."""
-    return json.dumps(data, ensure_ascii=False)
+    """One JSON document on one line, with nothing a terminal would obey left raw."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal could obey shown visibly as an escape.
+
+    The one function text output passes names and values through (they come from
+    sheets, rulebooks and journals, which anyone may have written): line breaks stay,
+    tabs stay; ESC is shown as `\\x1b`, other controls and unprintable characters as
+    `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`, and a lone surrogate as `\\udNNN`.
+    """
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        if char.isprintable() or char in "\n\t":
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
+    return "".join(out)
+
+
+def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """`click.echo` of `printable(text)`: for every line of text output."""
+    import click
+
+    click.echo(printable(text), nl=nl, err=err)
 
 
 def echo_json(data: object) -> None:

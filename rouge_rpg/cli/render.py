@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import attrs
 
-from rouge_rpg.cli.output import fraction, percent
+from rouge_rpg.cli.output import fraction, percent, printable
 from rouge_rpg.engine import Applied, CheckOdds, Resolution
 
 
-def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
+def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
     """A resolution as the GM reads it at the table."""
     against = f" vs {r.target}" if r.target else ""
     head = f"{r.actor}: {r.title}{against}"
@@ -54,14 +54,14 @@ def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
     return lines
 
 
-def applied_lines(applied: Sequence[Applied]) -> list[str]:
+def _applied_lines(applied: Sequence[Applied]) -> list[str]:
     """What the changes did to the characters' state."""
     if not applied:
         return []
     return ["state:", *(f"  {a.note}" for a in applied)]
 
 
-def odds_lines(title: str, o: CheckOdds) -> list[str]:
+def _odds_lines(title: str, o: CheckOdds) -> list[str]:
     """Exact odds of each outcome, with the fraction and a percentage."""
     width = max(len(k) for k in o.outcomes)
     lines = [f"{title}: {'exact ' if o.exact else ''}odds"]
@@ -76,3 +76,21 @@ def odds_lines(title: str, o: CheckOdds) -> list[str]:
     if o.note:
         lines.append(f"  note: {o.note}")
     return lines
+
+
+# The public forms: every line passed through `printable` (names come from sheets and rules).
+
+
+def resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
+    """A resolution as the GM reads it at the table."""
+    return [printable(line) for line in _resolution_lines(r, explain=explain)]
+
+
+def applied_lines(applied: Sequence[Applied]) -> list[str]:
+    """What a resolution changed, one line each."""
+    return [printable(line) for line in _applied_lines(applied)]
+
+
+def odds_lines(title: str, o: CheckOdds) -> list[str]:
+    """A check's odds, outcome by outcome."""
+    return [printable(line) for line in _odds_lines(title, o)]

@@ -91,6 +91,9 @@ def list_command(kind: str | None, rulebooks: tuple[str, ...], as_json: bool) ->
     if as_json:
         echo_json(rows)
         return
+    if not rows:
+        click.echo(f"{rulebook.title}: no definitions")
+        return
     kind_width = max(len(str(r["kind"])) for r in rows)
     id_width = max(len(str(r["id"])) for r in rows)
     title_width = max(len(str(r["title"] or "")) for r in rows)

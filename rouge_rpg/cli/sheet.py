@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rouge_rpg.cli.output import echo_json
+from rouge_rpg.cli.output import echo, echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
@@ -95,7 +95,7 @@ def validate_command(files: tuple[str, ...], rulebooks: tuple[str, ...], as_json
                 )
             else:
                 report(error)
-                click.echo(f"{file}: cannot be read")
+                echo(f"{file}: cannot be read")
             continue
         result = validate(sheet_, rulebook)
         if not result.valid:
@@ -111,12 +111,12 @@ def validate_command(files: tuple[str, ...], rulebooks: tuple[str, ...], as_json
             )
             continue
         for d in result.diagnostics:
-            click.echo(d.render(sheet_.source))
+            echo(d.render(sheet_.source))
         warnings = len(result.warnings)
         summary = "valid" if result.valid else _plural(len(result.errors), "error")
         if warnings:
             summary += ", " + _plural(warnings, "warning")
-        click.echo(f"{file}: {summary}")
+        echo(f"{file}: {summary}")
     if as_json:
         echo_json(results)
     if worst:
@@ -151,7 +151,7 @@ def new_command(
     rulebook = load_rulebook(rulebooks)
     text = new_sheet(rulebook, faction, name, member, kind=kind)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     path = Path(output)
     try:
@@ -166,7 +166,7 @@ def new_command(
         raise InputError(
             f"cannot write {output}: {(error.strerror or str(error)).lower()}"
         ) from None
-    click.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 @sheet.command("show")
@@ -187,7 +187,7 @@ def show_command(file: str, rulebooks: tuple[str, ...], as_json: bool) -> None:
         echo_json(data)
         return
     for line in show_lines(data):
-        click.echo(line)
+        echo(line)
 
 
 def _titled(ref: dict[str, Any] | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rouge_rpg.campaign.gametime import format_time
+from rouge_rpg.cli.output import printable
 
 if TYPE_CHECKING:
     from rouge_rpg.campaign.state import CampaignState, CharacterState
@@ -24,7 +25,7 @@ def _conditions(who: CharacterState, now: int) -> str:
     return ", ".join(shown) or "-"
 
 
-def status_lines(state: CampaignState) -> list[str]:
+def _status_lines(state: CampaignState) -> list[str]:
     """One row per character present: id, name, what it carries, conditions and when they end."""
     people = [c for c in state.characters.values() if c.active]
     if not people:
@@ -51,7 +52,7 @@ def status_lines(state: CampaignState) -> list[str]:
     ]
 
 
-def member_lines(who: CharacterState, rulebook: Rulebook, now: int) -> list[str]:
+def _member_lines(who: CharacterState, rulebook: Rulebook, now: int) -> list[str]:
     """One character in full: what it is, each value against its range, and its conditions."""
     from rouge_rpg.rules import ast
 
@@ -78,3 +79,16 @@ def member_lines(who: CharacterState, rulebook: Rulebook, now: int) -> list[str]
     if sheet.get("file"):
         lines.append(f"  sheet: {sheet['file']}")
     return lines
+
+
+# The public forms: every line passed through `printable` (names come from sheets).
+
+
+def status_lines(state: CampaignState) -> list[str]:
+    """One row per character present: id, name, what it carries, conditions and when they end."""
+    return [printable(line) for line in _status_lines(state)]
+
+
+def member_lines(who: CharacterState, rulebook: Rulebook, now: int) -> list[str]:
+    """One character in full."""
+    return [printable(line) for line in _member_lines(who, rulebook, now)]

@@ -27,8 +27,16 @@ if TYPE_CHECKING:
 
 #: Largest product of two operand sizes in one step of the computation.
 MAX_WORK = 10_000_000
+#: Largest estimated work of one step that is not a plain sum (a product or comparison of
+#: two dice, keep/drop among a pool), about a microsecond each on a small machine.
+MAX_COMBINE = 2_000_000
 #: Largest pool (dice × sides) that keep/drop or success counting may select from.
 MAX_POOL = 10_000
+#: Most outcomes of one die (or group item) that keep/drop may select among: icepool
+#: evaluates a pool outcome by outcome, recursively.
+MAX_POOL_OUTCOMES = 500
+#: Most outcomes a distribution may have (the output is bounded too: see `rouge odds`).
+MAX_OUTCOMES = 1_000_000
 #: Dice with up to this many sides come from icepool's cache of standard dice ...
 _STANDARD_DICE = 1000
 #: ... and so do sums of up to this many of them.
@@ -56,6 +64,7 @@ class Odds:
 
     @property
     def mean(self) -> Fraction:
+        """Exact: a product of large numbers has a mean no float can hold."""
         return sum((o * p for o, p in self.distribution.items()), Fraction(0))
 
     def probability(self, outcome: int) -> Fraction:
@@ -74,7 +83,7 @@ class Odds:
         data: dict[str, object] = {
             "expression": str(self.expression),
             "exact": self.exact,
-            "mean": float(self.mean),
+            "mean": mean_number(self.mean),
             "min": self.min,
             "max": self.max,
             "distribution": [
@@ -87,6 +96,26 @@ class Odds:
         return data
 
 
+def mean_number(mean: Fraction) -> float | str:
+    """The mean as a JSON number, or as decimal text when no float holds it."""
+    try:
+        return float(mean)
+    except OverflowError:
+        return significant(mean, 17)  # text: JSON numbers past a float's range are not portable
+
+
+def significant(value: Fraction, digits: int = 4) -> str:
+    """`value` to `digits` significant digits (`.4g`), beyond a float's range too."""
+    try:
+        return f"{float(value):.{digits}g}"
+    except OverflowError:
+        from decimal import Context, Decimal
+
+        context = Context(prec=digits + 2)
+        exact = context.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return f"{exact:.{digits - 1}e}"
+
+
 def odds(expr: ast.Expr | str) -> Odds:
     """The exact distribution of `expr` (text or AST)."""
     node = parse(expr) if isinstance(expr, str) else expr
@@ -96,6 +125,12 @@ def odds(expr: ast.Expr | str) -> Odds:
 @lru_cache(maxsize=128)
 def _odds(node: ast.Expr) -> Odds:
     found = distribution(node)
+    if len(found.die) > MAX_OUTCOMES:
+        raise LimitError(
+            f"the exact odds of '{node}' have {len(found.die):,} outcomes; "
+            f"the limit is {MAX_OUTCOMES:,}; 'rouge roll' still rolls it",
+            node.span,
+        )
     denominator = found.die.denominator()
     values = {int(o): Fraction(q, denominator) for o, q in found.die.items() if q}
     return Odds(node, values, exact=found.exact, note=found.note)
@@ -125,7 +160,13 @@ def distribution(node: ast.Expr, *, with_dice: bool = False, ceiling: int = 0) -
     cannot change a check's outcome.
     """
     compiler = _Compiler(ceiling)
-    die = compiler.joint(node) if with_dice else compiler.compile(node)
+    try:
+        die = compiler.joint(node) if with_dice else compiler.compile(node)
+    except RecursionError:  # a safety net: the estimates below should refuse it first
+        raise LimitError(
+            f"the exact odds of '{node}' are too deep to compute; 'rouge roll' still rolls it",
+            node.span,
+        ) from None
     if not compiler.depths:
         return Distribution(die)
     depth = max(compiler.depths)
@@ -204,7 +245,7 @@ class _Compiler:
                 raise AssertionError("a dice term's dice are its value")
             case ast.Group():
                 items = [self.joint(item) for item in node.items]
-                self.check_work(node, math.prod(len(item) for item in items))
+                self.check_work(node, math.prod(len(item) for item in items), MAX_COMBINE)
                 group = node
 
                 def kept(*pairs: tuple[int, int]) -> tuple[int, int]:
@@ -252,7 +293,7 @@ class _Compiler:
         second = self.joint(right)
         if divides:
             _no_zero(right, [v for _, v in second.outcomes()])
-        self.check_work(node, len(first) * len(second))
+        self.check_work(node, len(first) * len(second), MAX_COMBINE)
         return icepool.map(lambda a, b: (a[0] + b[0], op(a[1], b[1])), first, second, star=False)
 
     def operand(self, node: ast.Expr) -> Die[int] | int:
@@ -282,16 +323,31 @@ class _Compiler:
             for outcome, q in pairs:
                 weights[outcome] = weights.get(outcome, 0) + q
             return icepool.Die(weights)
-        self.check_work(node, len(left) * len(right))
+        self.check_work(node, len(left) * len(right), MAX_COMBINE)
         return left.binary_operator(right, op)
 
-    def check_work(self, node: ast.Expr, work: int) -> None:
-        if work > MAX_WORK:
+    def check_work(self, node: ast.Expr, work: int, limit: int = MAX_WORK) -> None:
+        if work > limit:
             raise LimitError(
                 f"the exact odds of '{node}' are too large to compute "
-                f"({work:,} steps; the limit is {MAX_WORK:,}); 'rouge roll' still rolls it",
+                f"({work:,} steps; the limit is {limit:,}); 'rouge roll' still rolls it",
                 node.span,
             )
+
+    def check_selection(self, node: ast.Expr, outcomes: int, count: int, kept: int) -> None:
+        """Keep/drop among `count` dice of `outcomes` outcomes each: refused if too large.
+
+        icepool's work grows with the outcomes, the dice, the dice kept and the totals
+        the kept dice can reach (about outcomes × kept): outcomes² × dice × kept.
+        """
+        if outcomes > MAX_POOL_OUTCOMES:
+            raise LimitError(
+                f"the exact odds of '{node}' are too large to compute (keep or drop among "
+                f"dice of {outcomes:,} outcomes; the limit is {MAX_POOL_OUTCOMES:,}); "
+                "'rouge roll' still rolls it",
+                node.span,
+            )
+        self.check_work(node, outcomes * outcomes * count * max(kept, 1), MAX_COMBINE)
 
     def sum_of(self, node: ast.Expr, die: Die[int], count: int, standard: bool = False) -> Die[int]:
         """The sum of `count` independent copies of `die`.
@@ -321,6 +377,7 @@ class _Compiler:
         import icepool
 
         faces = node.faces
+        self.precheck(node, faces)
         # icepool keeps its standard dice (and what it derives from them) cached.
         standard = isinstance(node.sides, int) and node.sides <= _STANDARD_DICE
         base: Die[int] = icepool.d(node.sides) if standard else icepool.Die(list(faces))
@@ -370,11 +427,30 @@ class _Compiler:
         kept = _kept(node.select, node.count)
         if kept == 0:
             return icepool.Die([0])
+        if kept == node.count and not node.counts_successes:  # every die kept: the sum
+            scored = base.map(clamp) if clamps else base
+            return self.sum_of(node, scored, node.count, standard and not clamps)
+        self.check_selection(node, len(base), node.count, kept)
         pool = (base.map(clamp) if clamps else base).pool(node.count)
         chosen = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
         if not node.counts_successes:
             return chosen.sum()
         return chosen.expand().map(lambda faces: sum(score(f) for f in faces))
+
+    def precheck(self, node: ast.Dice, faces: range) -> None:
+        """Refuse a die too large to build, before building it (`1d1000000!`)."""
+        if node.explode is None or node.explode.once or node.reroll is not None:
+            return
+        if node.counts_successes or node.minimum is not None or node.maximum is not None:
+            return  # scores spread less than the faces: `explosion_chain` estimates it
+        point = node.explode.point or ast.ComparePoint("=", faces[-1])
+        matched = len(point.matching(faces))
+        if matched == 0 or matched == len(faces):
+            return
+        chance = matched / len(faces)
+        depth = min(MAX_EXPLOSIONS, max(1, math.ceil(math.log(1e-9) / math.log(chance))))
+        spread = faces[-1] - faces[0]
+        self.check_work(node, len(faces) * sum(k * spread + 1 for k in range(1, depth + 1)))
 
     def explosion_chain(
         self, node: ast.Dice, base: Die[int], score: Callable[[int], int], faces: range
@@ -453,6 +529,7 @@ class _Compiler:
         kept = _kept(node.select, len(items))
         if kept == 0:
             return icepool.Die([0])
+        self.check_selection(node, max(len(item) for item in items), len(items), kept)
         if not node.counts_successes:
             keep = icepool.highest if _keeps_high(node.select) else icepool.lowest
             kept_sum: Die[int] = keep(items, keep=kept)

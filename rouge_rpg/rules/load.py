@@ -41,6 +41,10 @@ MAX_FILES = 500
 #: Largest rules file, in bytes (the same as `rouge_rpg.rules.parse.MAX_FILE_BYTES`, kept
 #: here so that a warm start need not import the parser; a test holds them equal).
 MAX_FILE_BYTES = 1_000_000
+#: Deepest chain of includes (a file that includes a file that includes...).
+MAX_INCLUDE_DEPTH = 64
+#: Longest file or folder name in an include, in bytes (what file systems allow).
+MAX_NAME_BYTES = 255
 
 
 @attrs.frozen
@@ -85,28 +89,51 @@ def display_path(path: Path) -> str:
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """A file's text, or an `InputError` that says why it cannot be read."""
+    """A file's text, or an `InputError` that says why it cannot be read.
+
+    Only regular files are read (a FIFO or a device would block or never end), and
+    the check is made on the opened file. Line ends `\\r\\n` and a lone `\\r` (old
+    Mac files) become `\\n`, as Python's text mode reads them.
+    """
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"{display_path(path)} is {size:,} bytes; the limit is {limit:,}")
-        data = path.read_bytes()
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{display_path(path)} is not a regular file; only files are read")
+            if info.st_size > limit:
+                raise InputError(
+                    f"{display_path(path)} is {info.st_size:,} bytes; the limit is {limit:,}"
+                )
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{display_path(path)}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{display_path(path)} is a folder, not a file") from None
     except OSError as error:
         raise InputError(f"{display_path(path)}: {error.strerror or error}") from None
+    except ValueError as error:  # a NUL in the name
+        raise InputError(f"{display_path(path)}: {error}") from None
+    if len(data) > limit:
+        raise InputError(f"{display_path(path)} is over {limit:,} bytes")
     if data.startswith(codecs.BOM_UTF8):  # some editors start UTF-8 files with a BOM
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError(
             "the file is not UTF-8 text", Span.at(line, column, file=display_path(path))
         ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 class _Reader:
@@ -133,10 +160,17 @@ class _Reader:
         entry = folder / ENTRY
         if not entry.is_file():
             raise InputError(f"{shown} has no {ENTRY}, the file a rulebook starts from")
+        root = folder.resolve()
+        if not entry.resolve().is_relative_to(root):  # refused before it is read
+            raise InputError(
+                f"{ENTRY} is a link to a file outside the rulebook's folder",
+                Span.at(1, 1, file=str(Path(shown) / ENTRY)),
+                hint="copy the file into the folder instead of linking to it",
+            )
         layer: list[ast.File] = []
         self.layers.append(layer)
         seen: set[Path] = set()
-        self.file(entry.resolve(), folder.resolve(), [], seen, layer, entry)
+        self.file(entry.resolve(), root, [], seen, layer, entry)
         for path in sorted(folder.rglob("*.rouge")):
             if path.resolve() not in seen:
                 # Shown at the top of the entry file, where the missing include belongs
@@ -198,8 +232,24 @@ class _Reader:
         layer: list[ast.File],
     ) -> None:
         span = include.span.with_file(include.file) if include.span else None
+        problem = _bad_name(include.path)
+        if problem is None and len(chain) >= MAX_INCLUDE_DEPTH:
+            problem = f"includes nest more than {MAX_INCLUDE_DEPTH} deep"
+        if problem is not None:
+            self.diagnostics.append(
+                Diagnostic("error", f'include "{include.path}": {problem}', span)
+            )
+            return
         reached = owner.parent / include.path
-        target = reached.resolve()
+        try:
+            target = reached.resolve()
+            is_file = target.is_file()
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            self.diagnostics.append(
+                Diagnostic("error", f'include "{include.path}": {reason}', span)
+            )
+            return
         if not target.is_relative_to(root):
             self.diagnostics.append(
                 Diagnostic("error", f'include "{include.path}" leaves the rulebook\'s folder', span)
@@ -209,14 +259,23 @@ class _Reader:
             loop = " -> ".join(p.name for p in [*chain[chain.index(target) :], target])
             self.diagnostics.append(Diagnostic("error", f"include cycle: {loop}", span))
             return
-        if not target.is_file() and target not in self.overrides:
-            self.diagnostics.append(
-                Diagnostic("error", f'include "{include.path}": no such file', span)
-            )
+        if not is_file and target not in self.overrides:
+            what = "not a regular file" if target.exists() else "no such file"
+            self.diagnostics.append(Diagnostic("error", f'include "{include.path}": {what}', span))
             return
         if target in seen:
             return
         self.file(target, root, chain, seen, layer, reached)
+
+
+def _bad_name(name: str) -> str | None:
+    """Why an include's file name cannot be a file's, or None."""
+    if "\0" in name:
+        return "a file name cannot hold a NUL character"
+    for part in name.replace("\\", "/").split("/"):
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            return f"a file or folder name is longer than {MAX_NAME_BYTES} bytes"
+    return None
 
 
 def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:

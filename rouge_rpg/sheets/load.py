@@ -112,7 +112,11 @@ def locate(path: str | os.PathLike[str]) -> Path:
     Anything else is left as given (and reported if it cannot be read).
     """
     given = Path(path)
-    if given.exists() or len(given.parts) != 1 or given.name in (".", ".."):
+    try:
+        there = given.exists()
+    except (OSError, ValueError):  # a name too long, a NUL: `load_yaml` says why
+        return given
+    if there or len(given.parts) != 1 or given.name in (".", ".."):
         return given
     name = given.name if given.suffix in (".yaml", ".yml") else f"{given.name}.yaml"
     from rouge_rpg import resources

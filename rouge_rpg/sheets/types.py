@@ -11,6 +11,9 @@ import math
 from rouge_rpg.diagnostics import Diagnostic
 from rouge_rpg.sheets.nodes import Mapping, Node, Scalar, ScalarValue, Sequence
 
+#: Largest number a sheet may hold, whole or not: 10^15 (the same as
+#: `rouge_rpg.cli.output.MAX_MAGNITUDE`; a test holds them equal).
+MAX_MAGNITUDE = 10**15
 #: Longest text quoted in a message before it is cut short.
 MAX_SHOWN = 40
 
@@ -64,16 +67,27 @@ def expect_int(node: Node) -> int | Diagnostic:
     """A whole number (not true/false, not 3.0)."""
     value = _value(node)
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return value if abs(value) <= MAX_MAGNITUDE else _too_large(node)
     return expected(node, "a whole number")
 
 
 def expect_number(node: Node) -> int | float | Diagnostic:
     """A finite number, whole or not (not true/false, not .inf or .nan)."""
     value = _value(node)
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int) and abs(value) > MAX_MAGNITUDE:  # an int past 1.8e308 is no float
+            return _too_large(node)
+        if math.isfinite(value):
+            return value
     return expected(node, "a number")
+
+
+def _too_large(node: Node) -> Diagnostic:
+    return Diagnostic(
+        "error",
+        f"{describe(node)} is too large: a number is at most {MAX_MAGNITUDE:,} either way",
+        node.span,
+    )
 
 
 def expect_bool(node: Node) -> bool | Diagnostic:

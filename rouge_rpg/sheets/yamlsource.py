@@ -66,7 +66,7 @@ from rouge_rpg.sheets.nodes import (
     Sequence,
     short_tag,
 )
-from rouge_rpg.sheets.types import describe
+from rouge_rpg.sheets.types import MAX_MAGNITUDE, describe
 
 __all__ = [
     "MAX_DEPTH",
@@ -90,6 +90,10 @@ MAX_DEPTH = 32
 #: Most nodes (keys, values, list items, mappings, lists) with aliases expanded.
 MAX_NODES = 10_000
 
+#: Longest text of a whole number read (underscores and a base prefix included), so that
+#: no number is converted that is far beyond the limit (or Python's 4,300 digits).
+_MAX_NUMBER_TEXT = 200
+
 _MAP_TAG = YAML_TAG_PREFIX + "map"
 _SEQ_TAG = YAML_TAG_PREFIX + "seq"
 _TIMESTAMP_TAG = YAML_TAG_PREFIX + "timestamp"
@@ -103,7 +107,9 @@ def load_yaml(path: Path) -> Document:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"cannot read {file!r}: it is a directory, expected a YAML file")
-        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_SHEET_BYTES:
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise InputError(f"cannot read {file!r}: it is not a regular file; only files are read")
+        if info.st_size > MAX_SHEET_BYTES:
             _too_large(file, info.st_size)
         with path.open("rb") as handle:
             # Bounded even if the file grew, or is not a regular file.
@@ -111,6 +117,8 @@ def load_yaml(path: Path) -> Document:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InputError(f"cannot read {file!r}: {reason.lower()}") from None
+    except ValueError:  # a NUL in the name
+        raise InputError(f"cannot read {file!r}: a file name cannot hold a NUL character") from None
     if len(data) > MAX_SHEET_BYTES:
         _too_large(file, len(data))
     try:
@@ -363,9 +371,11 @@ class _SheetLoader(yaml.SafeLoader):
         elif tag == YAML_TAG_PREFIX + "null":
             value = None
         elif tag in _CONSTRUCTORS:
+            if tag == YAML_TAG_PREFIX + "int" and len(raw) > _MAX_NUMBER_TEXT:
+                self.fail(f"the number is too large: a number is at most {MAX_MAGNITUDE:,}", event)
             try:
                 value = _CONSTRUCTORS[tag](self, yaml.ScalarNode(tag, raw))
-            except (ValueError, KeyError, IndexError):
+            except (ValueError, KeyError, IndexError, OverflowError):
                 self.fail(f"{raw!r} is not a valid {short_tag(tag)} value", event)
         elif tag == _MERGE_TAG:
             self.fail(
