@@ -69,9 +69,9 @@ Giallon: Thunderbolt vs Naomi Orthmann (attack)
   strained (the act goes ahead): Giallon forces the act through the Code, and it shows. \
 Giallon overcomes The Asimov Code: the act goes ahead.
   roll      2d6 (2, 3) + 5 = 10, +2 modifiers = 12
-  modifier  +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): \
+  modifier  +1 armor from Giallon's armored: \
 Armored strength
-  modifier  +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): \
+  modifier  +1 from Giallon (member giallon): \
 A killer, whatever the system says
   vs        2d6 (6, 6) + 3 = 15
   margin    -3
@@ -172,8 +172,8 @@ def test_no_constraint_binds_a_human(table: Path, rouge: Rouge) -> None:
 
 ODDS = """\
 Giallon: Thunderbolt: exact odds
-  modifier  +1 armor from condition armored
-  modifier  +1 from member giallon
+  modifier  +1 armor from Giallon's armored
+  modifier  +1 from Giallon (member giallon)
   critical     0.46%  1/216
   success     10.61%  275/2592
   partial      2.94%  229/7776

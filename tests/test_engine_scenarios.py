@@ -166,7 +166,7 @@ state:
         """\
 Rouge Redstar: Contest vs Investigator Ash (stat mind, defense mind)
   roll      2d6 (4, 4) + 3 = 11, -1 modifiers = 10
-  modifier  -1 from faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
+  modifier  -1 from Rouge Redstar's faction aletheia: No trust between Aletheia and Ochrona
   vs        2d6 (1, 3) + 4 = 8
   margin    +2
 partial: Rouge Redstar edges out Investigator Ash, barely.
@@ -180,7 +180,7 @@ partial: Rouge Redstar edges out Investigator Ash, barely.
         """\
 Rouge Redstar: Contest vs Investigator Ash (stat mind, defense mind)
   roll      2d6 (1, 1) + 3 = 5, -1 modifiers = 4
-  modifier  -1 from faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
+  modifier  -1 from Rouge Redstar's faction aletheia: No trust between Aletheia and Ochrona
   vs        2d6 (1, 3) + 4 = 8
   margin    -4
 failure: Investigator Ash holds against Rouge Redstar.
@@ -194,7 +194,7 @@ failure: Investigator Ash holds against Rouge Redstar.
         """\
 Rouge Redstar: Contest vs Noid 262 (stat body, defense reflex)
   roll      2d6 (6, 5) + 4 = 15, -1 modifiers = 14
-  modifier  -1 from faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
+  modifier  -1 from Rouge Redstar's faction aletheia: No trust between Aletheia and Ochrona
   vs        2d6 (1, 5) + 3 = 9
   margin    +5
 success: Rouge Redstar gets the better of Noid 262.
@@ -403,8 +403,8 @@ free (the act goes ahead): Giallon is not bound by The Asimov Code (the actor ha
         """\
 Giallon: Thunderbolt vs Rouge Redstar (attack)
   roll      2d6 (4, 4) + 5 = 13, +2 modifiers = 15
-  modifier  +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): Armored strength
-  modifier  +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): A killer, whatever the system says
+  modifier  +1 armor from Giallon's armored: Armored strength
+  modifier  +1 from Giallon (member giallon): A killer, whatever the system says
   vs        2d6 (1, 3) + 4 = 8
   margin    +7
 success: Giallon hits Rouge Redstar squarely.
@@ -444,7 +444,7 @@ state:
         """\
 Silvia: Quicksilver chains vs Rouge Redstar (contest)
   roll      2d6 (6, 6) + 3 = 15, +1 modifiers = 16
-  modifier  +1 from member silvia (rulebooks/metallic_rouge/immortal_nine.rouge:31): She speaks for the Neans' freedom
+  modifier  +1 from Silvia (member silvia): She speaks for the Neans' freedom
   vs        2d6 (2, 3) + 4 = 9
   margin    +7
 critical: Silvia overwhelms Rouge Redstar.
@@ -466,7 +466,7 @@ state:
         """\
 Grauphon: Crushing weight vs Rouge Redstar (attack)
   roll      2d6 (4, 4) + 5 = 13, +1 modifiers = 14
-  modifier  +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): Armored strength
+  modifier  +1 armor from Grauphon's armored: Armored strength
   vs        2d6 (1, 3) + 4 = 8
   margin    +6
 success: Grauphon hits Rouge Redstar squarely.
@@ -533,7 +533,7 @@ state:
         """\
 Rouge Redstar: Hunter of Alters vs Alter (contest)
   roll      2d6 (4, 4) + 3 = 11, +2 modifiers = 13
-  modifier  +2 from member rouge (rulebooks/metallic_rouge/aletheia.rouge:30): The Alters' archnemesis
+  modifier  +2 from Rouge Redstar (member rouge): The Alters' archnemesis
   vs        2d6 (1, 3) + 3 = 7
   margin    +6
 success: Rouge Redstar gets the better of Alter. Rouge Redstar has Alter's measure.
@@ -581,9 +581,9 @@ Error: Change shape requires that not (the actor has disguised); for Alter it do
         """\
 Investigator Ash: See through a disguise vs Alter (scrutiny)
   roll      2d6 (6, 6) + 4 = 16
-  modifier  +1 from member ash (rulebooks/metallic_rouge/ochrona.rouge:41): An investigator's instinct
-  modifier  +1 from condition awakened (rulebooks/metallic_rouge/core.rouge:115): Free will shows, to a trained eye
-  modifier  -2 from condition disguised (rulebooks/metallic_rouge/core.rouge:130): A borrowed face
+  modifier  +1 from Investigator Ash (member ash): An investigator's instinct
+  modifier  +1 from Alter's awakened: Free will shows, to a trained eye
+  modifier  -2 from Alter's disguised: A borrowed face
   vs        2d6 (2, 3) + 3 = 8
   margin    +8
 critical: Investigator Ash sees Alter for exactly what they are. Investigator Ash sees the Alter behind Alter's face.
@@ -606,9 +606,9 @@ state:
         """\
 Investigator Ash: See through a disguise vs Alter (scrutiny)
   roll      2d6 (1, 1) + 4 = 6
-  modifier  +1 from member ash (rulebooks/metallic_rouge/ochrona.rouge:41): An investigator's instinct
-  modifier  +1 from condition awakened (rulebooks/metallic_rouge/core.rouge:115): Free will shows, to a trained eye
-  modifier  -2 from condition disguised (rulebooks/metallic_rouge/core.rouge:130): A borrowed face
+  modifier  +1 from Investigator Ash (member ash): An investigator's instinct
+  modifier  +1 from Alter's awakened: Free will shows, to a trained eye
+  modifier  -2 from Alter's disguised: A borrowed face
   vs        2d6 (1, 3) + 3 = 7
   margin    -1
 failure: Alter gives nothing away.
@@ -648,7 +648,7 @@ state:
         """\
 Investigator Ash: Claim jurisdiction vs Wellstown officer (contest)
   roll      2d6 (1, 1) + 3 = 5, -1 modifiers = 4
-  modifier  -1 from faction ochrona (rulebooks/metallic_rouge/ochrona.rouge:19): Not within your jurisdiction
+  modifier  -1 from Investigator Ash's faction ochrona: Not within your jurisdiction
   vs        2d6 (1, 3) + 2 = 6
   margin    -2
 failure: Wellstown officer holds against Investigator Ash. Wellstown officer: this case is not within your jurisdiction.
@@ -666,7 +666,7 @@ state:
         """\
 Investigator Ash: Claim jurisdiction vs Wellstown officer (contest)
   roll      2d6 (4, 5) + 3 = 12, -1 modifiers = 11
-  modifier  -1 from faction ochrona (rulebooks/metallic_rouge/ochrona.rouge:19): Not within your jurisdiction
+  modifier  -1 from Investigator Ash's faction ochrona: Not within your jurisdiction
   vs        2d6 (4, 4) + 2 = 10
   margin    +1
 partial: Investigator Ash edges out Wellstown officer, barely. Wellstown officer lets Investigator Ash in, and watches every step.
@@ -680,7 +680,7 @@ partial: Investigator Ash edges out Wellstown officer, barely. Wellstown officer
         """\
 ALID inspector: Artificial life inspection vs Noid 262 (scrutiny)
   roll      2d6 (6, 6) + 4 = 16, +1 modifiers = 17
-  modifier  +1 from faction alid (rulebooks/metallic_rouge/ochrona.rouge:32): Trained to inspect artificial life
+  modifier  +1 from ALID inspector's faction alid: Trained to inspect artificial life
   vs        2d6 (2, 3) + 3 = 8
   margin    +9
 critical: ALID inspector sees Noid 262 for exactly what they are.
@@ -702,7 +702,7 @@ state:
         """\
 ALID inspector: Artificial life inspection vs Noid 262 (scrutiny)
   roll      2d6 (1, 1) + 4 = 6, +1 modifiers = 7
-  modifier  +1 from faction alid (rulebooks/metallic_rouge/ochrona.rouge:32): Trained to inspect artificial life
+  modifier  +1 from ALID inspector's faction alid: Trained to inspect artificial life
   vs        2d6 (1, 3) + 3 = 7
   margin    +0
 partial: ALID inspector has a hunch about Noid 262, nothing more.
@@ -720,7 +720,7 @@ state:
         """\
 Chief Chau: Aletheia's command vs Noid 262 (contest)
   roll      2d6 (4, 4) + 5 = 13, -1 modifiers = 12
-  modifier  -1 from faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
+  modifier  -1 from Chief Chau's faction aletheia: No trust between Aletheia and Ochrona
   vs        2d6 (1, 3) + 3 = 7
   margin    +5
 success: Chief Chau gets the better of Noid 262. Noid 262 bows to Aletheia's authority.
@@ -737,7 +737,7 @@ state:
         0,
         """\
 Noid 262: Disobey a human's order: exact odds
-  modifier  -2 from condition compelled
+  modifier  -2 from Noid 262's compelled
   defiant         0%  0/1
   strained     8.33%  1/12
   bound       91.67%  11/12
@@ -751,7 +751,7 @@ Noid 262: Disobey a human's order: exact odds
         0,
         """\
 Noid 262: Disobey a human's order: exact odds
-  modifier  +1 from condition inspired
+  modifier  +1 from Noid 262's inspired
   defiant      8.33%  1/12
   strained    33.33%  1/3
   bound       58.33%  7/12
@@ -843,7 +843,7 @@ state:
         """\
 Juval: Influence among Neans vs Noid 262 (contest)
   roll      2d6 (6, 6) + 5 = 17, +1 modifiers = 18
-  modifier  +1 from faction council_of_free_neans (rulebooks/metallic_rouge/council.rouge:16): Known and trusted among the Neans
+  modifier  +1 from Juval's faction council_of_free_neans: Known and trusted among the Neans
   vs        2d6 (2, 3) + 3 = 8
   margin    +10
 critical: Juval overwhelms Noid 262.
@@ -952,7 +952,7 @@ Error: not enough Nectar: Thunderbolt costs 2, Giallon has 1
         """\
 Rouge Redstar: Contest vs Investigator Ash (stat mind, defense mind)
   roll      2d6 (4, 4) + 3 = 11, -1 modifiers = 10
-  modifier  -1 from faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
+  modifier  -1 from Rouge Redstar's faction aletheia (rulebooks/metallic_rouge/aletheia.rouge:20): No trust between Aletheia and Ochrona
   vs        2d6 (1, 3) + 4 = 8
   margin    +2
 partial: Rouge Redstar edges out Investigator Ash, barely.
@@ -977,8 +977,8 @@ why:
         """\
 Giallon: Thunderbolt vs Rouge Redstar (attack)
   roll      2d6 (4, 4) + 5 = 13, +2 modifiers = 15
-  modifier  +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): Armored strength
-  modifier  +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): A killer, whatever the system says
+  modifier  +1 armor from Giallon's armored (rulebooks/metallic_rouge/core.rouge:118): Armored strength
+  modifier  +1 from Giallon (member giallon) (rulebooks/metallic_rouge/immortal_nine.rouge:24): A killer, whatever the system says
   vs        2d6 (1, 3) + 4 = 8
   margin    +7
 success: Giallon hits Rouge Redstar squarely.
@@ -1085,7 +1085,7 @@ Rouge Redstar: Action: exact odds
         0,
         """\
 Rouge Redstar: Contest: exact odds
-  modifier  -1 from faction aletheia
+  modifier  -1 from Rouge Redstar's faction aletheia
   critical     2.78%  1/36
   success      8.10%  35/432
   partial     13.50%  175/1296
@@ -1123,8 +1123,8 @@ Giallon: Harm a human: exact odds
         0,
         """\
 Giallon: Thunderbolt: exact odds
-  modifier  +1 armor from condition armored
-  modifier  +1 from member giallon
+  modifier  +1 armor from Giallon's armored
+  modifier  +1 from Giallon (member giallon)
   critical     2.78%  1/36
   success     52.85%  685/1296
   partial     20.45%  265/1296
@@ -1478,8 +1478,8 @@ rouge demo, seed 7: Metallic Rouge, the bundled rulebook and sheets
    odds: critical 2.78%, success 52.85%, partial 20.45%, failure 23.92%
    Giallon: Thunderbolt vs Rouge Redstar (attack)
      roll      2d6 (1, 1) + 5 = 7, +2 modifiers = 9
-     modifier  +1 armor from condition armored (rulebooks/metallic_rouge/core.rouge:118): Armored strength
-     modifier  +1 from member giallon (rulebooks/metallic_rouge/immortal_nine.rouge:24): A killer, whatever the system says
+     modifier  +1 armor from Giallon's armored: Armored strength
+     modifier  +1 from Giallon (member giallon): A killer, whatever the system says
      vs        2d6 (5, 1) + 4 = 10
      margin    -1
    failure: Rouge Redstar slips away from Giallon.

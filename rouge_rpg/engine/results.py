@@ -41,8 +41,15 @@ class AppliedModifier:
 
     @property
     def whose(self) -> str:
-        """`Giallon's condition armored`, `member giallon`, `--mod`: where it comes from."""
-        return f"{self.bearer}'s {self.source}" if self.bearer else self.source
+        """Where it comes from: `Giallon's armored` (a condition), `Rouge Redstar's faction
+        aletheia`, `Giallon (member giallon)`, or the check's own or `--mod` as they are."""
+        if not self.bearer:
+            return self.source
+        if self.source.startswith("condition "):
+            return f"{self.bearer}'s {self.source.removeprefix('condition ')}"
+        if self.source.startswith("member "):
+            return f"{self.bearer} ({self.source})"
+        return f"{self.bearer}'s {self.source}"
 
     def to_json(self) -> dict[str, object]:
         return {
