@@ -10,6 +10,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -332,3 +333,15 @@ def test_a_closed_pipe_ends_quietly_with_status_1() -> None:
     child.stderr.close()
     assert child.wait(timeout=60) == 1
     assert stderr == b""
+
+
+def test_an_expression_the_shell_split_is_joined_again(runner: Any) -> None:
+    from rouge_rpg.cli.app import cli
+
+    spaced = runner.invoke(cli, ["roll", "2d6", "+", "2", "--seed", "1"])
+    whole = runner.invoke(cli, ["roll", "2d6 + 2", "--seed", "1"])
+    assert spaced.exit_code == 0 and spaced.output == whole.output == "2d6 (2, 5) + 2 = 9\n"
+    minus = runner.invoke(cli, ["roll", "--seed", "1", "2d6", "-", "1"])
+    assert minus.output == "2d6 (2, 5) - 1 = 6\n"
+    odds = runner.invoke(cli, ["odds", "1d6", "+", "1", "--json"])
+    assert odds.exit_code == 0 and '"expression": "1d6 + 1"' in odds.output

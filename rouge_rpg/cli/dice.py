@@ -27,40 +27,55 @@ def shown_in(expression: str) -> Iterator[None]:
 
 
 #: A word that starts with a minus and then a dice expression (`-1d8+10`, `-d6`, `-(1d4)`):
-#: an expression, not an option. No option of `roll` or `odds` looks like that.
+#: an expression, not an option. No option of `roll` or `odds` looks like that; any other
+#: word that starts with a minus is an option (a mistyped one is Click's usage error).
 _NEGATIVE = re.compile(r"^-[0-9d(\[{]")
 
 
 class ExpressionCommand(click.Command):
-    """A command whose EXPRESSION may start with a minus: `rouge roll -1d8+10`."""
+    """A command whose EXPRESSION may start with a minus and be split by the shell.
+
+    `rouge roll -1d8+10` and `rouge roll 2d6 + 2` both work: every word that is
+    not one of the command's options (or an option's value) is a word of the
+    expression, joined again with spaces in the order given.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         end = args.index("--") if "--" in args else len(args)
-        # `--times -3` is an option's value, left where it is.
-        valued = {
-            name
-            for p in self.params
-            if isinstance(p, click.Option) and not p.is_flag
-            for name in p.opts
-        }
-        negative = [
-            i
-            for i, a in enumerate(args[:end])
-            if _NEGATIVE.match(a) and (i == 0 or args[i - 1] not in valued)
-        ]
-        if negative:
-            rest = [a for i, a in enumerate(args[:end]) if i not in negative]
-            args = [*rest, "--", *(args[i] for i in negative), *args[end + 1 :]]
-        return super().parse_args(ctx, args)
+        options = {name: p for p in self.params if isinstance(p, click.Option) for name in p.opts}
+        given: list[str] = []
+        words: list[str] = []
+        i = 0
+        while i < end:
+            word = args[i]
+            name = word.split("=", 1)[0]
+            option = options.get(name) or options.get(word)
+            if option is not None or (
+                word[:1] == "-" and word != "-" and not _NEGATIVE.match(word)
+            ):
+                given.append(word)
+                if option is not None and not option.is_flag and "=" not in word and i + 1 < end:
+                    given.append(args[i + 1])  # `--times -3`: a value, left as it is
+                    i += 1
+            else:
+                words.append(word)
+            i += 1
+        return super().parse_args(ctx, [*given, "--", *words, *args[end + 1 :]])
+
+
+def joined(words: tuple[str, ...]) -> str:
+    """The expression the shell split into words."""
+    return " ".join(words)
 
 
 @click.command(cls=ExpressionCommand)
-@click.argument("expression")
+@click.argument("words", nargs=-1, required=True, metavar="EXPRESSION")
 @click.option("--seed", type=int, default=None, help="Seed for reproducible rolls.")
 @click.option("--times", type=int, default=1, show_default=True, help="Roll this many times.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per roll per line.")
-def roll(expression: str, seed: int | None, times: int, as_json: bool) -> None:
+def roll(words: tuple[str, ...], seed: int | None, times: int, as_json: bool) -> None:
     """Roll EXPRESSION and show every die, e.g. `rouge roll 4d6kh3+2`."""
+    expression = joined(words)
     from rouge_rpg.dice.parse import parse
     from rouge_rpg.dice.roll import make_rng
     from rouge_rpg.dice.roll import roll as roll_dice
@@ -85,10 +100,11 @@ MAX_JSON_OUTCOMES = 100_000
 
 
 @click.command(cls=ExpressionCommand)
-@click.argument("expression")
+@click.argument("words", nargs=-1, required=True, metavar="EXPRESSION")
 @click.option("--json", "as_json", is_flag=True, help="The distribution as exact fractions.")
-def odds(expression: str, as_json: bool) -> None:
+def odds(words: tuple[str, ...], as_json: bool) -> None:
     """Exact odds of EXPRESSION, e.g. `rouge odds 2d6+3>=10`."""
+    expression = joined(words)
     from fractions import Fraction
 
     from rouge_rpg.cli.output import echo_json, percent
