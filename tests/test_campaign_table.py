@@ -305,3 +305,19 @@ def test_a_ten_scene_session_by_name(table: Table) -> None:
     assert status["time"] == DAY + 8 * 60
     exported = table.ok("campaign", "export").stdout
     assert exported.startswith("# Campaign log: campaign.rouge.db")
+
+
+def test_sheet_show_in_a_campaign_shows_the_campaigns_values(table: Table) -> None:
+    table.start("rouge")
+    table.ok("campaign", "adjust", "rouge", "nectar", "-2")
+    shown = table.ok("sheet", "show", "rouge").stdout
+    assert shown.splitlines()[1] == (
+        "  as rouge in campaign.rouge.db: the campaign's values, not the file's"
+    )
+    nectar = next(line for line in shown.splitlines() if line.strip().startswith("nectar"))
+    assert " 5/10 " in nectar + " "
+    own = table.ok("sheet", "show", "rouge.yaml", "--no-campaign").stdout
+    assert "the campaign's values" not in own
+    assert " 7/10" in next(line for line in own.splitlines() if line.strip().startswith("nectar"))
+    data = json.loads(table.ok("sheet", "show", "rouge", "--json").stdout)
+    assert data["campaign"]["id"] == "rouge"

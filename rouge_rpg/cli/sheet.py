@@ -172,22 +172,66 @@ def new_command(
 @sheet.command("show")
 @click.argument("file", type=click.Path())
 @rulebook_option
+@click.option(
+    "--campaign",
+    "campaign",
+    default=None,
+    metavar="PATH",
+    help="The campaign whose values to show (default: the active one).",
+)
+@click.option("--no-campaign", is_flag=True, help="The sheet's own values, not a campaign's.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def show_command(file: str, rulebooks: tuple[str, ...], as_json: bool) -> None:
+def show_command(
+    file: str, rulebooks: tuple[str, ...], campaign: str | None, no_campaign: bool, as_json: bool
+) -> None:
     """A sheet with what the rulebook derives: ranges, modifiers, abilities' rules.
 
+    FILE is a sheet, or in a campaign a member's id; with a campaign active the
+    values are the campaign's (Nectar 5 of 10 now), not the file's.
     An invalid sheet prints its problems and exits with status 1.
     """
+    from rouge_rpg.campaign.journal import campaign_path
     from rouge_rpg.sheets import read_character
     from rouge_rpg.sheets.describe import describe
 
-    rulebook = load_rulebook(rulebooks)
-    data = describe(read_character(file, rulebook), rulebook)
+    path = None if no_campaign else campaign_path(campaign)
+    if path is None:
+        rulebook = load_rulebook(rulebooks)
+        data = describe(read_character(file, rulebook), rulebook)
+    else:
+        data = _in_campaign(file, path, rulebooks)
     if as_json:
         echo_json(data)
         return
     for line in show_lines(data):
         echo(line)
+
+
+def _in_campaign(file: str, path: Path, rulebooks: tuple[str, ...]) -> dict[str, Any]:
+    """`describe` of a member, with the campaign's values in place of the sheet's."""
+    import attrs
+
+    from rouge_rpg.campaign.members import seat_for
+    from rouge_rpg.cli.campaign import campaign_rulebook, journal_at, read_sheet
+    from rouge_rpg.sheets.describe import describe
+
+    journal = journal_at(path)
+    try:
+        rulebook = campaign_rulebook(journal, rulebooks)
+        state = journal.state()
+        seat = seat_for(state, file, journal.path, lambda f: read_sheet(f, rulebook))
+    finally:
+        journal.close()
+    member = seat.member
+    now = attrs.evolve(
+        seat.character,
+        resources=dict(member.resources),
+        tracks=dict(member.tracks),
+        conditions=frozenset(member.conditions),
+    )
+    data = describe(now, rulebook)
+    data["campaign"] = {"file": str(path), "id": member.id, "notes": list(seat.notes)}
+    return data
 
 
 def _titled(ref: dict[str, Any] | None) -> str:
@@ -208,6 +252,10 @@ def _table(rows: list[list[str]]) -> list[str]:
 def show_lines(data: dict[str, Any]) -> list[str]:
     """The text of `rouge sheet show` from `describe`'s data."""
     out = [str(data["name"])]
+    if data.get("campaign"):
+        held = data["campaign"]
+        out.append(f"  as {held['id']} in {held['file']}: the campaign's values, not the file's")
+        out += [f"  note: {n}" for n in held["notes"]]
     identity = [
         ["faction", _titled(data["faction"])],
         ["kind", _titled(data["kind"])],
