@@ -517,6 +517,7 @@ UNDOABLE = (
     "sync",
     "encounter",
     "turn",
+    "rulebooks",
 )
 
 

@@ -30,10 +30,13 @@ KINDS = frozenset(
         "sync",
         "encounter",
         "turn",
+        "rulebooks",
     }
 )
 #: The tables an `applied` entry may change.
-TABLES = frozenset({"resources", "tracks", "conditions", "flags", "sheet", "fired", "encounter"})
+TABLES = frozenset(
+    {"resources", "tracks", "conditions", "flags", "sheet", "fired", "encounter", "rulebooks"}
+)
 #: Largest payload, in bytes of JSON, and deepest nesting of lists and mappings in it.
 MAX_PAYLOAD_BYTES = 16_000_000
 MAX_DEPTH = 64
@@ -115,6 +118,14 @@ def _entry(entry: object, number: int) -> None:
         _need("after" in e, f"{where} has no 'after'")
         after = e["after"]
         _need(after is None or isinstance(after, dict), f"{where}: 'after' is not a mapping")
+        return
+    if table == "rulebooks":
+        for key in ("before", "after"):
+            folders = e.get(key)
+            _need(
+                isinstance(folders, list) and all(isinstance(f, str) for f in folders),
+                f"{where}: '{key}' is not a list of folders",
+            )
         return
     _str(e.get("character"), f"{where}: 'character'")
     _str(e.get("what"), f"{where}: 'what'")

@@ -77,10 +77,10 @@ def stored_path(file: str | None, campaign: Path) -> str | None:
     if not file:
         return None
     absolute = Path(file).resolve()
-    try:
-        return os.path.relpath(absolute, campaign.resolve().parent)
-    except ValueError:  # another drive
-        return str(absolute)
+    home = campaign.resolve().parent
+    if absolute.is_relative_to(home):  # it moves with the campaign's folder
+        return os.path.relpath(absolute, home)
+    return str(absolute)
 
 
 def sheet_file(who: CharacterState, campaign: Path) -> Path | None:

@@ -63,6 +63,8 @@ class CampaignState:
     characters: dict[str, CharacterState] = attrs.field(factory=dict)
     #: The running encounter, as plain data (see `rouge_rpg.campaign.encounter`), or None.
     encounter: dict[str, Any] | None = None
+    #: The rulebook folders in force once `rulebook add|remove` changed them (None: as created).
+    rulebooks: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class CampaignState:
             "seq": self.seq,
             "characters": {k: v.to_json() for k, v in self.characters.items()},
             "encounter": self.encounter,
+            "rulebooks": self.rulebooks,
         }
 
     @classmethod
@@ -78,7 +81,13 @@ class CampaignState:
             k: CharacterState(**{**v, "fired": list(v.get("fired", []))})
             for k, v in data["characters"].items()
         }
-        return cls(int(data["time"]), int(data["seq"]), characters, data.get("encounter"))
+        return cls(
+            int(data["time"]),
+            int(data["seq"]),
+            characters,
+            data.get("encounter"),
+            data.get("rulebooks"),
+        )
 
 
 def character_to_json(character: Character) -> dict[str, Any]:
@@ -121,6 +130,9 @@ def apply_entries(state: CampaignState, entries: Iterable[Mapping[str, Any]], ti
     for entry in entries:
         if entry["table"] == "encounter":
             state.encounter = entry["after"]
+            continue
+        if entry["table"] == "rulebooks":
+            state.rulebooks = list(entry["after"])
             continue
         who = state.characters.get(entry["character"])
         if who is None:

@@ -160,11 +160,11 @@ def open_journal(option: str | None, *, read_only: bool = False) -> Any:
 
 
 def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
-    """The rulebook: --rulebook if given, else the one the campaign was created with."""
+    """The rulebook: --rulebook if given, else the campaign's folders (house rules included)."""
+    from rouge_rpg.campaign.rulebooks import in_force
     from rouge_rpg.rules import load
 
-    folders = rulebooks or tuple(journal.meta("rulebooks") or ())
-    return load(*folders)
+    return load(*(rulebooks or in_force(journal)))
 
 
 @click.group()
@@ -185,11 +185,12 @@ def campaign() -> None:
 def init(path: str | None, rulebooks: tuple[str, ...], as_json: bool) -> None:
     """Create a campaign file (default ./campaign.rouge.db)."""
     from rouge_rpg.campaign.journal import DEFAULT_FILE, Journal
+    from rouge_rpg.campaign.rulebooks import stored
     from rouge_rpg.rules import load
 
     rulebook = load(*rulebooks)
     target = Path(path or DEFAULT_FILE)
-    folders = [str(Path(f).resolve()) for f in rulebooks]
+    folders = [stored(f, target) for f in rulebooks]
     with Journal.create(target, {"rulebooks": folders, "rulebook_title": rulebook.title}):
         pass
     if as_json:

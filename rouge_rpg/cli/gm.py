@@ -183,3 +183,60 @@ def sync_command(character: str, sheet: str | None, campaign: str | None, as_jso
         echo_json({"character": who.id, "changes": what, "summary": summary})
         return
     click.echo(summary)
+
+
+@campaign.group("rulebook")
+def rulebook_group() -> None:
+    """The campaign's rulebooks: list them, lay house rules over them, take them off.
+
+    \b
+    rouge campaign rulebook list
+    rouge campaign rulebook add my_house
+    rouge campaign rulebook remove my_house
+    """
+
+
+@rulebook_group.command("list")
+@campaign_option
+@_json
+def rulebook_list(campaign: str | None, as_json: bool) -> None:
+    """The rulebook folders the campaign's commands use, in order (house rules last)."""
+    from rouge_rpg.campaign.rulebooks import in_force
+
+    with open_journal(campaign) as journal:
+        folders = in_force(journal)
+        rulebook = campaign_rulebook(journal, ())
+    shown = [str(f) for f in folders] or ["(the bundled rulebook)"]
+    if as_json:
+        echo_json({"rulebooks": list(folders), "title": rulebook.title})
+        return
+    click.echo(f"{rulebook.title}:")
+    for folder in shown:
+        click.echo(f"  {folder}")
+
+
+def _rulebook_change(add: bool) -> None:
+    verb = "add" if add else "remove"
+
+    @rulebook_group.command(verb)
+    @click.argument("folder", type=click.Path())
+    @campaign_option
+    @_json
+    def command(folder: str, campaign: str | None, as_json: bool) -> None:
+        from rouge_rpg.campaign.rulebooks import change
+        from rouge_rpg.rules import load
+
+        with open_journal(campaign) as journal:
+            # the rulebooks as they would be must load: nothing is recorded otherwise
+            after, summary = change(journal, folder, add=add, check=lambda f: load(*f))
+        _say([summary], as_json, rulebooks=after)
+
+    command.__doc__ = (
+        "Lay a house-rule folder over the campaign's rulebooks (an event)."
+        if add
+        else "Take a rulebook folder off the campaign (an event)."
+    )
+
+
+_rulebook_change(True)
+_rulebook_change(False)

@@ -547,6 +547,9 @@ class Definition:
 
 @attrs.frozen(kw_only=True)
 class RulebookInfo(Definition):
+    """`rulebook house "House rules" extends metallic_rouge`: a house overlay says its base."""
+
+    extends: Name | None = None
     KIND: ClassVar[str] = "rulebook"
 
 

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -303,6 +304,7 @@ def _merge(reader: _Reader) -> dict[str, ast.AnyDefinition]:
                                 "error",
                                 f"override of '{d.id}', but no earlier rulebook defines it",
                                 span,
+                                OVERLAY_HINT if number == 0 else None,
                             )
                         )
                     merged[d.id.text] = d
@@ -379,6 +381,47 @@ def read_overlaid(
     return loaded, paths, [f for layer in reader.layers for f in layer]
 
 
+#: What a house overlay read on its own lacks, in plain words.
+OVERLAY_HINT = "an overlay needs its base: add 'extends metallic_rouge' to its rulebook line"
+_RULEBOOK_ID = re.compile(r"^rulebook\s+([a-z_][a-z0-9_]*)", re.M)
+
+
+def _base(reader: _Reader, paths: list[Path]) -> Path | None:
+    """The bundled rulebook's folder, when the first folder says it `extends` it."""
+    from rouge_rpg.rules import ast
+
+    first = reader.layers[0] if reader.layers else []
+    laid_on = next(
+        (
+            d.extends
+            for f in first
+            for d in f.definitions
+            if isinstance(d, ast.RulebookInfo) and d.extends is not None
+        ),
+        None,
+    )
+    if laid_on is None:
+        return None
+    bundled = resources.bundled_rulebook()
+    found = _RULEBOOK_ID.search(read_text(bundled / ENTRY))
+    if found is None or found.group(1) != laid_on.text:
+        name = found.group(1) if found else "the bundled rulebook"
+        reader.diagnostics.append(
+            Diagnostic(
+                "error",
+                f"extends '{laid_on.text}': only the bundled rulebook, '{name}', can be named; "
+                "lay a house overlay over another rulebook with --rulebook BASE --rulebook HOUSE",
+                laid_on.span.with_file(display_path(paths[0]) + "/" + ENTRY)
+                if laid_on.span
+                else None,
+            )
+        )
+        return None
+    if any(p.resolve() == bundled.resolve() for p in paths):
+        return None
+    return bundled
+
+
 def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tuple[Loaded, _Reader]:
     from rouge_rpg.rules import ast
     from rouge_rpg.rules.check import check
@@ -386,6 +429,12 @@ def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tup
     reader = _Reader(overrides)
     for path in paths:
         reader.folder(path)
+    base = _base(reader, paths)
+    if base is not None:  # a house overlay names the bundled rulebook: lay it over that
+        paths = [base, *paths]
+        reader = _Reader(overrides)
+        for path in paths:
+            reader.folder(path)
     definitions = _merge(reader)
     diagnostics = reader.diagnostics + check(definitions)
     diagnostics.sort(key=_order)

@@ -610,8 +610,11 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return attrs.evolve(definition, override=True)  # type: ignore[no-any-return]
 
     @v_args(inline=True)
-    def rulebook(self, name: Token, title: Token | None) -> ast.RulebookInfo:
-        return ast.RulebookInfo(**self._common(name, title, {}))
+    def rulebook(
+        self, name: Token, title: Token | None, extends: Token | None, base: Token | None
+    ) -> ast.RulebookInfo:
+        laid_on = _name(base) if base is not None else None
+        return ast.RulebookInfo(extends=laid_on, **self._common(name, title, {}))
 
     @v_args(inline=True)
     def constant(self, name: Token, value: Any) -> ast.Constant:

@@ -1,0 +1,78 @@
+"""The campaign's rulebooks: the folders its commands use, house rules included.
+
+They are recorded relative to the campaign file's folder where they can be,
+so a campaign folder moved with its house rules keeps working. `init` records
+the first list (in the file's meta); `rulebook add` and `remove` change it
+later, each an event (`rulebooks`) that undo reverses; the state holds the
+list in force. With no folder, the bundled rulebook is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rouge_rpg.campaign.journal import CampaignError, Journal
+from rouge_rpg.campaign.state import CampaignState
+
+
+def stored(folder: str, campaign: Path) -> str:
+    """A rulebook folder as the campaign keeps it: relative when inside the campaign's folder."""
+    absolute = Path(folder).resolve()
+    home = campaign.resolve().parent
+    if absolute.is_relative_to(home):  # it moves with the campaign's folder
+        return os.path.relpath(absolute, home)
+    return str(absolute)
+
+
+def resolved(folders: list[str] | tuple[str, ...], campaign: Path) -> tuple[str, ...]:
+    """The folders a campaign keeps, as paths to read (relative ones from its file's folder)."""
+    base = campaign.resolve().parent
+    return tuple(f if Path(f).is_absolute() else str(base / f) for f in folders)
+
+
+def in_force(journal: Journal, state: CampaignState | None = None) -> tuple[str, ...]:
+    """The campaign's rulebook folders now, as paths to read."""
+    state = state if state is not None else journal.state()
+    folders = state.rulebooks if state.rulebooks is not None else journal.meta("rulebooks")
+    return resolved(list(folders or ()), journal.path)
+
+
+def change(
+    journal: Journal, folder: str, *, add: bool, check: Callable[[tuple[str, ...]], object]
+) -> tuple[list[str], str]:
+    """Add a rulebook folder (laid over the others) or remove one: an event.
+
+    `check` is given the folders as they would be, to load them: nothing is
+    recorded unless they do.
+    """
+    with journal.transaction():
+        state = journal.state()
+        before = list(
+            state.rulebooks if state.rulebooks is not None else journal.meta("rulebooks") or ()
+        )
+        kept = stored(folder, journal.path)
+        if add:
+            if kept in before:
+                raise CampaignError(f"the campaign already uses {kept}")
+            if not Path(folder).is_dir():
+                raise CampaignError(f"{folder} is not a rulebook folder")
+            after = [*before, kept]
+            summary = f"rulebook {kept} added" + (" (over the bundled one)" if not before else "")
+        else:
+            if kept not in before:
+                have = ", ".join(before) or "the bundled rulebook only"
+                raise CampaignError(f"the campaign does not use {kept} (it uses: {have})")
+            after = [f for f in before if f != kept]
+            summary = f"rulebook {kept} removed"
+        check(resolved(after, journal.path))
+        entry = {
+            "character": None,
+            "table": "rulebooks",
+            "what": "rulebooks",
+            "before": before,
+            "after": after,
+        }
+        journal.append(state, "rulebooks", state.time, {"applied": [entry], "summary": summary})
+    return after, summary
