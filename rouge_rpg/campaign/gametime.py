@@ -18,6 +18,8 @@ def parse_duration(text: str) -> int:
     cleaned = text.strip().lower()
     if not cleaned:
         raise RougeError("empty duration; try 6h, 2d or 1w")
+    if len(cleaned) > 40:  # no duration of ten years or less needs more
+        raise RougeError(f"'{cleaned[:40]}...' is too long for a duration; try 6h, 2d or 1w")
     position = 0
     total = 0
     for match in _PART.finditer(cleaned):

@@ -29,8 +29,10 @@ def __getattr__(name: str) -> object:
 
 
 def error_line(error: RougeError) -> str:
-    """What the user sees of `error` on stderr: `Error: ...`."""
-    return f"Error: {error.show()}"
+    """What the user sees of `error` on stderr: `Error: ...`, printable (names are quoted)."""
+    from rouge_rpg.cli.output import printable
+
+    return printable(f"Error: {error.show()}")
 
 
 def main() -> None:

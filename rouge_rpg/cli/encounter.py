@@ -69,7 +69,7 @@ def start_command(
     from rouge_rpg.campaign.encounter import start
     from rouge_rpg.campaign.gametime import parse_duration
 
-    minutes = parse_duration(round_length) if round_length else 0
+    minutes = parse_duration(round_length) if round_length else 0  # bounded: ten years
     chosen = seed if seed is not None else new_seed()
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())

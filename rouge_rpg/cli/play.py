@@ -14,7 +14,7 @@ import click
 
 from rouge_rpg.cli import complete
 from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook, journal_at, read_sheet
-from rouge_rpg.cli.output import echo_json
+from rouge_rpg.cli.output import MAX_MAGNITUDE, echo_json
 from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
@@ -31,7 +31,7 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--mod",
             "mods",
-            type=int,
+            type=click.IntRange(-MAX_MAGNITUDE, MAX_MAGNITUDE),
             multiple=True,
             help="An extra modifier to the roll (repeatable).",
         ),

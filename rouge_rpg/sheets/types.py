@@ -56,6 +56,15 @@ def expect_str(node: Node) -> str | Diagnostic:
     """Text; a number or true/false written bare gets a hint to quote it."""
     value = _value(node)
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, written as an escape: "\ud800"
+            return Diagnostic(
+                "error",
+                "this text holds a character no file can store (a lone surrogate)",
+                node.span,
+                "remove the \\uD800-\\uDFFF escape, or write the whole character",
+            )
         return value
     hint = None
     if isinstance(node, Scalar) and value is not None:
