@@ -433,3 +433,55 @@ def test_a_lone_surrogate_in_a_sheet_is_a_located_validation_error(
     assert result.exit_code == 1
     assert f"{sheet}:1:7: error: this text holds a character no file can store" in result.output
     assert sheet.read_bytes() == before
+
+
+def _constants_rulebook(folder: Path, body: list[str], last: str) -> Path:
+    folder.mkdir()
+    lines = [
+        'rulebook consts "Constants"',
+        'attribute body "Body" range 1..5 default 2',
+        'kind nean "Nean"',
+        'faction f "F":',
+        "  kind nean",
+        *body,
+        'check t "T" default:',
+        f"  roll 2d6 + {last}",
+        "  ok when total >= 8",
+        "  no otherwise",
+    ]
+    (folder / "rulebook.rouge").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder.parent / "s.yaml").write_text("name: S\nfaction: f\nkind: nean\n", encoding="utf-8")
+    return folder
+
+
+def test_a_long_chain_of_constants_is_worked_out_without_recursion(
+    rouge: Any, tmp_path: Path
+) -> None:
+    chain = ["const c0 = 1", *(f"const c{i} = c{i - 1} + 1" for i in range(1, 600))]
+    book = _constants_rulebook(tmp_path / "chain", chain, "c599")
+    assert rouge("rules", "check", str(book)).exit_code == 0
+    rolled = rouge(
+        "check",
+        str(tmp_path / "s.yaml"),
+        "t",
+        "--rulebook",
+        str(book),
+        "--seed",
+        "1",
+        "--no-campaign",
+    )
+    assert rolled.exit_code == 0, rolled.output
+    assert "+ 600 = " in rolled.stdout
+
+
+def test_doubling_constants_are_quick_and_bounded(rouge: Any, tmp_path: Path) -> None:
+    doubling = ["const k0 = 1", *(f"const k{i} = k{i - 1} + k{i - 1}" for i in range(1, 45))]
+    book = _constants_rulebook(tmp_path / "dbl", doubling, "k44")
+    assert rouge("rules", "check", str(book)).exit_code == 0
+    too_big = ["const k0 = 1", *(f"const k{i} = k{i - 1} + k{i - 1}" for i in range(1, 60))]
+    big = _constants_rulebook(tmp_path / "big", too_big, "k59")
+    refused = rouge("rules", "check", str(big))
+    assert refused.exit_code == 1
+    assert "constant 'k50' comes to 1.126e+15, beyond the limit of 1,000,000,000,000,000" in (
+        refused.output
+    )

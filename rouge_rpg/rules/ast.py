@@ -7,7 +7,7 @@ span; definitions also keep their file. Every node prints back to source text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar, Literal, TypeAlias, cast
 
 import attrs
@@ -729,3 +729,53 @@ class File:
     path: str
     includes: tuple[Include, ...]
     definitions: tuple[AnyDefinition, ...]
+
+
+# -- constants, as a graph --------------------------------------------------------------
+
+
+def constant_order(definitions: Mapping[str, AnyDefinition]) -> list[str]:
+    """Every constant, each after the constants it reads (iterative: no depth limit).
+
+    A cycle (which the checker reports) is broken where it is met.
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: being visited, 2: placed
+    for start, d in definitions.items():
+        if not isinstance(d, Constant) or start in state:
+            continue
+        stack: list[tuple[str, list[str]]] = [(start, _reads(definitions, start))]
+        state[start] = 1
+        while stack:
+            name, pending = stack[-1]
+            if pending:
+                nxt = pending.pop()
+                if nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, _reads(definitions, nxt)))
+                continue
+            stack.pop()
+            state[name] = 2
+            order.append(name)
+    return order
+
+
+def _reads(definitions: Mapping[str, AnyDefinition], name: str) -> list[str]:
+    found = definitions.get(name)
+    if not isinstance(found, Constant):
+        return []
+    return [
+        r.root for r in references(found.value) if isinstance(definitions.get(r.root), Constant)
+    ]
+
+
+def rolling_constants(definitions: Mapping[str, AnyDefinition]) -> frozenset[str]:
+    """The constants that roll dice, themselves or through the constants they read."""
+    rolling: set[str] = set()
+    for name in constant_order(definitions):
+        found = definitions[name]
+        assert isinstance(found, Constant)
+        rolls = any(isinstance(n, dice.Dice | dice.Group | Pool) for n in walk(found.value))
+        if rolls or any(r in rolling for r in _reads(definitions, name)):
+            rolling.add(name)
+    return frozenset(rolling)

@@ -87,6 +87,7 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.file = ""
         self.damage_reported = False
+        self._rolling: frozenset[str] | None = None
         #: The types of the current check's `let` values, by name.
         self.lets: dict[str, str | None] = {}
 
@@ -234,14 +235,11 @@ class Checker:
                 "write (VALUE)d6",
             )
 
-    def rolls(self, constant: str, seen: frozenset[str] = frozenset()) -> bool:
+    def rolls(self, constant: str) -> bool:
         """Whether a constant rolls dice, itself or through the constants it reads."""
-        found = self.defs.get(constant)
-        if not isinstance(found, ast.Constant) or constant in seen:
-            return False
-        if any(isinstance(n, dice.Dice | dice.Group | ast.Pool) for n in ast.walk(found.value)):
-            return True
-        return any(self.rolls(r.root, seen | {constant}) for r in ast.references(found.value))
+        if self._rolling is None:
+            self._rolling = ast.rolling_constants(self.defs)
+        return constant in self._rolling
 
     def expect(self, node: ast.Test, wanted: str, scope: Scope) -> bool:
         """Check that `node` has type `wanted`; report it if not."""

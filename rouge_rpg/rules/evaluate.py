@@ -29,7 +29,7 @@ from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.parse import MAX_DICE, MAX_SIDES, _check_dice
 from rouge_rpg.dice.roll import Roll, roll
-from rouge_rpg.errors import DiceError, RougeError
+from rouge_rpg.errors import DiceError, LimitError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
 
@@ -242,8 +242,11 @@ def reference(node: ast.Reference, ctx: Context) -> Value:
         return root
     found = rulebook.get(root)
     if isinstance(found, ast.Constant):
-        if rolls_dice(found.value, ctx):
+        known = constants(rulebook)
+        if root in known.rolling:
             return _rolled(node, ctx)
+        if root in known.values:
+            return known.values[root]
         return value(found.value, ctx.constants())
     if isinstance(found, ast.Act) and len(node.path) == 2:
         return found.severity
@@ -365,15 +368,57 @@ def rolls_dice(node: ast.Test, ctx: Context) -> bool:
     """Whether an expression rolls dice, itself or through the constants it reads."""
     if has_dice(node):
         return True
-    for r in ast.references(node):
-        found = ctx.rulebook.get(r.root)
-        if (
-            isinstance(found, ast.Constant)
-            and r.root not in ctx.params
-            and rolls_dice(found.value, ctx)
-        ):
-            return True
-    return False
+    rolling = constants(ctx.rulebook).rolling
+    return any(r.root in rolling and r.root not in ctx.params for r in ast.references(node))
+
+
+#: Largest value a constant may come to (the one magnitude limit of numbers).
+MAX_MAGNITUDE = 10**15
+
+
+@attrs.frozen
+class Constants:
+    """A rulebook's constants worked out once: the values of those that roll no dice."""
+
+    values: dict[str, int]
+    rolling: frozenset[str]
+
+
+_CONSTANTS: dict[int, tuple[Rulebook, Constants]] = {}
+
+
+def constants(rulebook: Rulebook) -> Constants:
+    """The rulebook's constants, each worked out after those it reads (no recursion).
+
+    A constant beyond `MAX_MAGNITUDE` is an error at its line.
+    """
+    hit = _CONSTANTS.get(id(rulebook))
+    if hit is not None and hit[0] is rulebook:
+        return hit[1]
+    found = Constants({}, ast.rolling_constants(rulebook.definitions))
+    _CONSTANTS[id(rulebook)] = (rulebook, found)  # read, partly filled, by what follows
+    if len(_CONSTANTS) > 16:
+        _CONSTANTS.pop(next(iter(_CONSTANTS)))
+    try:
+        for name in ast.constant_order(rulebook.definitions):
+            if name in found.rolling:
+                continue
+            d = rulebook.definitions[name]
+            assert isinstance(d, ast.Constant)
+            number = value(d.value, Context(rulebook, None))
+            if isinstance(number, int) and abs(number) > MAX_MAGNITUDE:
+                raise LimitError(
+                    f"constant '{name}' comes to {number:.3e}, beyond the limit of "
+                    f"{MAX_MAGNITUDE:,}",
+                    d.id.span.with_file(d.file) if d.id.span else None,
+                    source=rulebook.sources.get(d.file),
+                )
+            if isinstance(number, int):
+                found.values[name] = number
+    except RougeError:
+        _CONSTANTS.pop(id(rulebook), None)
+        raise
+    return found
 
 
 def mentions_roll(node: ast.Test | Drawn, ctx: Context) -> bool:

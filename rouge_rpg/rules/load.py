@@ -455,7 +455,20 @@ def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tup
             title=" + ".join(titles) or display_path(paths[0]),
             content_hash=content_hash(reader.relative, reader.sources),
         )
+        rulebook = _within_limits(rulebook, diagnostics)
     return Loaded(rulebook, diagnostics, dict(reader.sources)), reader
+
+
+def _within_limits(rulebook: Rulebook, diagnostics: list[Diagnostic]) -> Rulebook | None:
+    """The rulebook, if its constants come to numbers within the limit; else the error, noted."""
+    from rouge_rpg.rules.evaluate import constants
+
+    try:
+        constants(rulebook)
+    except RougeError as error:
+        diagnostics.append(Diagnostic("error", error.message, error.span))
+        return None
+    return rulebook
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int]:
