@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 
@@ -30,21 +32,30 @@ class Span:
         return f"{self.file}:{where}" if self.file else where
 
 
+@functools.lru_cache(maxsize=8)
+def _lines(source: str) -> tuple[str, ...]:
+    """A source's lines, split once however many diagnostics point into it."""
+    return tuple(source.split("\n"))
+
+
 def caret_lines(source: str, span: Span) -> list[str]:
-    """The source line of `span` and a caret line under it, indented by two."""
+    """The source line of `span` and a caret line under it, indented by two.
+
+    A long line is cut to a window around the place before anything else is
+    done with it, so many diagnostics on one long line stay cheap.
+    """
     if not source.strip():
         return []
-    lines = source.split("\n")
+    lines = _lines(source)
     if not 1 <= span.line <= len(lines):
         return []
     line = lines[span.line - 1].rstrip("\r")
-    text = "".join(c if c.isprintable() else "?" for c in line.expandtabs(1))
-    if len(text) > 200:
+    column = span.column
+    if len(line) > 200:
         start = max(0, span.column - 80)
-        text = text[start : start + 160]
+        line = line[start : start + 160]
         column = span.column - start
-    else:
-        column = span.column
+    text = "".join(c if c.isprintable() else "?" for c in line.expandtabs(1))
     width = span.end_column - span.column if span.end_line == span.line else 1
     width = max(1, min(width, len(text) - column + 2))
     return ["  " + text, "  " + " " * (column - 1) + "^" + "~" * (width - 1)]

@@ -485,3 +485,30 @@ def test_doubling_constants_are_quick_and_bounded(rouge: Any, tmp_path: Path) ->
     assert "constant 'k50' comes to 1.126e+15, beyond the limit of 1,000,000,000,000,000" in (
         refused.output
     )
+
+
+def test_a_ladder_of_thousands_of_rungs_is_checked_and_shadowing_found(
+    rouge: Any, tmp_path: Path
+) -> None:
+    lines = ['rulebook r "R"', 'check t "T" default:', "  roll 1d10000"]
+    lines += [f"  r{i} when total >= {i}" for i in range(2000, 0, -1)]
+    lines += ["  late when total >= 1500", "  none otherwise"]
+    book = tmp_path / "big"
+    book.mkdir()
+    (book / "rulebook.rouge").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = rouge("rules", "check", str(book))
+    assert result.exit_code == 1
+    # the first rung in ladder order that covers it is named (the one at 1500 itself)
+    assert "outcome 'late' can never be reached: 'r1500 when total >= 1500' comes first" in (
+        result.output
+    )
+
+
+def test_many_problems_on_one_long_line_are_shown_cheaply(rouge: Any, tmp_path: Path) -> None:
+    names = ", ".join(f"nope{i}" for i in range(3000))
+    sheet = tmp_path / "many.yaml"
+    sheet.write_text(f"name: M\nfaction: aletheia\nkind: nean\nabilities: [{names}]\n")
+    result = rouge("sheet", "validate", str(sheet))
+    assert result.exit_code == 1
+    assert result.output.count("^") == 3000
+    assert max(len(line) for line in result.output.splitlines()) < 200

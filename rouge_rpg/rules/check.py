@@ -7,9 +7,10 @@ kinds of definition a name can refer to (a kind, a faction, a condition...).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import assert_never
 
 import attrs
@@ -623,7 +624,7 @@ class Checker:
             return
         names: set[str] = set()
         otherwise: ast.Rung | None = None
-        earlier: list[ast.Rung] = []
+        earlier = _Earlier()
         for rung in d.rungs:
             if rung.name.text in names:
                 self.error(f"outcome '{rung.name}' is given twice", rung.name.span)
@@ -638,14 +639,14 @@ class Checker:
             elif rung.when is None:
                 otherwise = rung
             elif self.expect(rung.when, BOOL, scope):
-                shadow = _shadowing(rung, earlier)
+                shadow = earlier.covering(rung)
                 if shadow is not None:
                     self.error(
                         f"outcome '{rung.name}' can never be reached: '{shadow.name} when "
                         f"{shadow.when}' comes first and covers it",
                         rung.name.span,
                     )
-                earlier.append(rung)
+                earlier.add(rung)
             if rung.narrative:
                 self.text(rung.narrative, rung.name.span, scope)
             for effect in rung.effects:
@@ -829,20 +830,56 @@ def _threshold(test: object) -> tuple[str, int] | None:
     return None
 
 
-def _shadowing(rung: ast.Rung, earlier: Sequence[ast.Rung]) -> ast.Rung | None:
-    """An earlier rung whose test is true whenever this one is, if there is one."""
-    if isinstance(rung.when, ast.Boolean) and not rung.when.value:
-        return rung
-    mine = _threshold(rung.when)
-    for before in earlier:
-        if isinstance(before.when, ast.Boolean) and before.when.value:
-            return before
-        theirs = _threshold(before.when)
-        if mine and theirs and mine[0] == theirs[0] and theirs[1] <= mine[1]:
-            return before
-        if before.when == rung.when:
-            return before
-    return None
+class _Earlier:
+    """The rungs read so far, kept so that whether one covers the next is found at once.
+
+    A rung covers a later one when it is always true, tests the same, or tests
+    the same roll value against a threshold no higher. The first such rung in
+    ladder order is the one named: for thresholds, only each record low can be
+    first, so those are kept in order and searched by halves (a ladder of
+    thousands of rungs is checked in n log n, not n squared).
+    """
+
+    def __init__(self) -> None:
+        self.always: ast.Rung | None = None
+        self.tests: dict[object, ast.Rung] = {}
+        #: roll value → record-low thresholds so far, in ladder order (strictly falling),
+        #: and the same negated (rising, for bisect).
+        self.lows: dict[str, list[tuple[int, ast.Rung]]] = {}
+        self.keys: dict[str, list[int]] = {}
+        #: each rung's place in the ladder, by identity
+        self.order: dict[int, int] = {}
+
+    def covering(self, rung: ast.Rung) -> ast.Rung | None:
+        """An earlier rung whose test is true whenever this one's is, if there is one."""
+        if isinstance(rung.when, ast.Boolean) and not rung.when.value:
+            return rung
+        found: list[ast.Rung] = [self.always] if self.always is not None else []
+        same = self.tests.get(rung.when)
+        if same is not None:
+            found.append(same)
+        mine = _threshold(rung.when)
+        if mine is not None and mine[0] in self.lows:
+            lows = self.lows[mine[0]]
+            place = bisect.bisect_left(self.keys[mine[0]], -mine[1])
+            if place < len(lows):
+                found.append(lows[place][1])
+        if not found:
+            return None
+        order = self.order
+        return min(found, key=lambda r: order[id(r)])
+
+    def add(self, rung: ast.Rung) -> None:
+        self.order[id(rung)] = len(self.order)
+        if isinstance(rung.when, ast.Boolean) and rung.when.value and self.always is None:
+            self.always = rung
+        self.tests.setdefault(rung.when, rung)
+        mine = _threshold(rung.when)
+        if mine is not None:
+            lows = self.lows.setdefault(mine[0], [])
+            if not lows or mine[1] < lows[-1][0]:
+                lows.append((mine[1], rung))
+                self.keys.setdefault(mine[0], []).append(-mine[1])
 
 
 def cycles(definitions: Mapping[str, ast.AnyDefinition]) -> list[Diagnostic]:
