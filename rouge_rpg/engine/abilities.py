@@ -137,7 +137,9 @@ def plan_use(
             f"{name} may not use {ability.display}: it is for "
             + "; ".join(f"{h.kind} {', '.join(i.text for i in h.ids)}" for h in ability.holders)
         )
-    reason = blocked(rulebook, actor, [ability.id.text])
+    # A condition that blocks the ability, or the check it calls, refuses it before anything.
+    called = [ability.check.check.text] if ability.check is not None else []
+    reason = blocked(rulebook, actor, [ability.id.text, *called])
     if reason:
         raise Refusal(reason)
     if ability.target == "required" and target is None:

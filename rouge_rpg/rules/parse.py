@@ -1168,7 +1168,7 @@ def _check_layout(text: str, file: str) -> None:
     A line continued from the one before (which ends in `\\`) has no indentation
     of its own: Lark ignores the break and the spaces after it.
     """
-    stack = [0]
+    stack = [(0, 0)]  # (indentation, the line that began the block)
     continued = False
     for number, line in enumerate(_lines(text), 1):
         if continued:
@@ -1185,8 +1185,8 @@ def _check_layout(text: str, file: str) -> None:
                 source=text,
             )
         depth = len(line) - len(body)
-        if depth > stack[-1]:
-            stack.append(depth)
+        if depth > stack[-1][0]:
+            stack.append((depth, number))
             if len(stack) > MAX_INDENT_LEVELS + 1:
                 raise RulesSyntaxError(
                     f"indented more than {MAX_INDENT_LEVELS} levels deep",
@@ -1194,13 +1194,17 @@ def _check_layout(text: str, file: str) -> None:
                     source=text,
                 )
             continue
-        while depth < stack[-1]:
-            stack.pop()
-        if depth != stack[-1]:
+        left = stack[-1]
+        while depth < stack[-1][0]:
+            left = stack.pop()
+        if depth != stack[-1][0]:
             raise RulesSyntaxError(
-                "this line's indentation matches no enclosing block",
+                f"this line is indented {depth} spaces, but line {left[1]}, which began "
+                f"its block, is indented {left[0]}",
                 Span.at(number, 1, max(depth, 1), file=file),
                 source=text,
+                hint=f"indent lines {left[1]} and {number} alike "
+                f"(the block around them is at {stack[-1][0]})",
             )
 
 
