@@ -32,6 +32,10 @@ class Span:
         return f"{self.file}:{where}" if self.file else where
 
 
+#: Widest source line shown under a message (the caret line is as wide).
+WINDOW = 96
+
+
 @functools.lru_cache(maxsize=8)
 def _lines(source: str) -> tuple[str, ...]:
     """A source's lines, split once however many diagnostics point into it."""
@@ -51,9 +55,9 @@ def caret_lines(source: str, span: Span) -> list[str]:
         return []
     line = lines[span.line - 1].rstrip("\r")
     column = span.column
-    if len(line) > 200:
-        start = max(0, span.column - 80)
-        line = line[start : start + 160]
+    if len(line) > WINDOW:  # a window around the place, so the text stays under 100 columns
+        start = max(0, span.column - WINDOW // 3)
+        line = line[start : start + WINDOW]
         column = span.column - start
     text = "".join(c if c.isprintable() else "?" for c in line.expandtabs(1))
     width = span.end_column - span.column if span.end_line == span.line else 1

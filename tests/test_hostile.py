@@ -512,3 +512,16 @@ def test_many_problems_on_one_long_line_are_shown_cheaply(rouge: Any, tmp_path: 
     assert result.exit_code == 1
     assert result.output.count("^") == 3000
     assert max(len(line) for line in result.output.splitlines()) < 200
+
+
+def test_a_number_of_thousands_of_digits_in_a_rulebook_is_a_located_error(
+    rouge: Any, tmp_path: Path
+) -> None:
+    book = tmp_path / "digits"
+    book.mkdir()
+    (book / "rulebook.rouge").write_text(
+        'rulebook r "R"\nconst big = ' + "9" * 4400 + "\n", encoding="utf-8"
+    )
+    result = rouge("rules", "check", str(book))
+    assert result.exit_code == 1
+    assert "rulebook.rouge:2:13: error: 99999999999999999999... is too large" in result.output

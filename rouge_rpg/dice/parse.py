@@ -96,6 +96,11 @@ class DiceBuilder:
 
     @staticmethod
     def _int(token: Any, limit: int = MAX_LITERAL) -> int:
+        digits = str(token).lstrip("+-")
+        if len(digits) > len(str(limit)):  # read no more digits than the limit has
+            raise LimitError(
+                f"{str(token)[:20]}... is too large; the limit is {limit:,}", token_span(token)
+            )
         value = int(token)
         if abs(value) > limit:
             raise LimitError(f"{token} is too large; the limit is {limit:,}", token_span(token))

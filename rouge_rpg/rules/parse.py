@@ -331,7 +331,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
     @v_args(inline=True)
     def duration(self, amount: Token, unit: Token) -> ast.Duration:
         span = join_spans(token_span(amount), token_span(unit))
-        return ast.Duration(int(amount), cast(ast.TimeUnit, str(unit).rstrip("s")), span=span)
+        return ast.Duration(self._int(amount), cast(ast.TimeUnit, str(unit).rstrip("s")), span=span)
 
     def _make_effect(
         self, verb: ast.EffectVerb, who: Any, what: Any, amount: Any, **extra: Any
@@ -394,17 +394,17 @@ class RulesBuilder(_Fresh, DiceBuilder):
 
     @v_args(inline=True)
     def int_range(self, low: Token, high: Token) -> tuple[int, int]:
-        return int(low), int(high)
+        return self._int(low), self._int(high)
 
     @v_args(inline=True)
     def decay(self, amount: Token, unit: Token) -> tuple[int, str]:
-        return int(amount), str(unit).rstrip("s")
+        return self._int(amount), str(unit).rstrip("s")
 
     @v_args(inline=True)
     def trigger(
         self, at: Token, for_: Token | None, lasting: ast.Duration | None, *effects: ast.Effect
     ) -> _Clause:
-        return _Clause("trigger", ast.Trigger(int(at), lasting, effects, span=token_span(at)))
+        return _Clause("trigger", ast.Trigger(self._int(at), lasting, effects, span=token_span(at)))
 
     @v_args(inline=True)
     def blocks(self, *names: Token) -> _Clause:
@@ -497,7 +497,11 @@ class RulesBuilder(_Fresh, DiceBuilder):
     def grant(self, name: Token, start: Token | None) -> _Clause:
         return _Clause(
             "grant",
-            ast.Grant(_name(name), None if start is None else int(start), span=token_span(name)),
+            ast.Grant(
+                _name(name),
+                None if start is None else self._int(start),
+                span=token_span(name),
+            ),
         )
 
     @v_args(inline=True)
@@ -634,7 +638,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return ast.Attribute(
             low=low,
             high=high,
-            default=None if default is None else int(default),
+            default=None if default is None else self._int(default),
             skill=str(keyword) == "skill",
             **self._common(name, title, _clauses(rest)),
         )
@@ -652,7 +656,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
 
     @v_args(inline=True)
     def act(self, name: Token, title: Token | None, severity: Token, *rest: Any) -> ast.Act:
-        return ast.Act(severity=int(severity), **self._common(name, title, _clauses(rest)))
+        return ast.Act(severity=self._int(severity), **self._common(name, title, _clauses(rest)))
 
     @v_args(inline=True)
     def resource(
@@ -666,8 +670,8 @@ class RulesBuilder(_Fresh, DiceBuilder):
     ) -> ast.Resource:
         found = _clauses(rest)
         return ast.Resource(
-            maximum=int(maximum),
-            start=None if start is None else int(start),
+            maximum=self._int(maximum),
+            start=None if start is None else self._int(start),
             decay=None if decay is None else decay[0],
             decay_unit=None if decay is None else decay[1],
             triggers=tuple(found.get("trigger", ())),
@@ -690,7 +694,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return ast.Track(
             low=low,
             high=high,
-            start=None if start is None else int(start),
+            start=None if start is None else self._int(start),
             takes_damage=for_damage is not None,
             triggers=tuple(found.get("trigger", ())),
             **self._common(name, title, found),
@@ -701,7 +705,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
         found = _clauses(rest)
         return ast.Track(
             low=0,
-            high=int(segments),
+            high=self._int(segments),
             clock=True,
             triggers=tuple(found.get("trigger", ())),
             **self._common(name, title, found),
