@@ -17,6 +17,7 @@ import attrs
 
 from rouge_rpg.beings import Character
 from rouge_rpg.campaign.encounter import lasting
+from rouge_rpg.campaign.events import KINDS
 from rouge_rpg.campaign.gametime import format_duration, format_time, unit_minutes
 from rouge_rpg.campaign.journal import CampaignError, Event, Journal
 from rouge_rpg.campaign.members import find, present
@@ -505,20 +506,8 @@ def feed(
     return notes
 
 
-UNDOABLE = (
-    "join",
-    "resolution",
-    "time",
-    "feed",
-    "adjust",
-    "bench",
-    "return",
-    "depart",
-    "sync",
-    "encounter",
-    "turn",
-    "rulebooks",
-)
+#: Every kind of event but the reversals themselves can be undone.
+UNDOABLE = KINDS - {"undo", "leave", "rejoin"}
 
 
 def undo(journal: Journal) -> str:

@@ -8,7 +8,7 @@ span; definitions also keep their file. Every node prints back to source text.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar, Literal, TypeAlias, cast
+from typing import Any, ClassVar, Literal, TypeAlias, cast
 
 import attrs
 
@@ -76,35 +76,37 @@ class Boolean(dice.Node):
         return "true" if self.value else "false"
 
 
-@attrs.frozen(repr=False)
-class AnyOf(dice.Node):
-    """`a or b or c`."""
+class _Junction(dice.Node):
+    """What `AnyOf` and `AllOf` share: their operands are their children."""
 
+    __slots__ = ()
     operands: tuple[Test, ...]
-    span: Span | None = _span
 
     def children(self) -> tuple[dice.Node, ...]:
         return self.operands
 
     def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
-        return attrs.evolve(self, operands=tuple(cast(Test, c) for c in children))
+        changed = tuple(cast(Test, c) for c in children)
+        return cast(dice.Node, attrs.evolve(cast(Any, self), operands=changed))
+
+
+@attrs.frozen(repr=False)
+class AnyOf(_Junction):
+    """`a or b or c`."""
+
+    operands: tuple[Test, ...]
+    span: Span | None = _span
 
     def __str__(self) -> str:
         return " or ".join(_wrap(o, AnyOf) for o in self.operands)
 
 
 @attrs.frozen(repr=False)
-class AllOf(dice.Node):
+class AllOf(_Junction):
     """`a and b and c`."""
 
     operands: tuple[Test, ...]
     span: Span | None = _span
-
-    def children(self) -> tuple[dice.Node, ...]:
-        return self.operands
-
-    def with_children(self, children: Sequence[dice.Node]) -> dice.Node:
-        return attrs.evolve(self, operands=tuple(cast(Test, c) for c in children))
 
     def __str__(self) -> str:
         return " and ".join(_wrap(o, AnyOf | AllOf) for o in self.operands)
