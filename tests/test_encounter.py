@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from conftest import SHEETS, Table, lines
 
@@ -295,3 +296,48 @@ def test_a_three_round_fight(table: Table) -> None:
     fight_log = table.ok("campaign", "log", "--encounter").stdout.splitlines()
     assert fight_log[0].endswith("encounter 'Cathedral' begins")
     assert fight_log[-1].endswith("Encounter 'Cathedral' ends after round 4.")
+
+
+def test_a_turn_long_condition_runs_out_at_the_end_of_its_bearers_turn(table: Table) -> None:
+    fight(table)
+    ids = order(table)
+    bearer = ids[1]  # acts second: their turn ends at the second `next`
+    table.ok("campaign", "add", bearer, "exposed", "--for", "1 turn")
+    assert "exposed (to the end of 1 turn)" in table.ok("encounter", "status").stdout
+    assert "runs out" not in table.ok("encounter", "next").stdout  # the first's turn ends
+    assert "exposed" in table.who(bearer)["conditions"]
+    said = table.ok("encounter", "next").stdout.splitlines()
+    name = table.who(bearer)["name"]
+    assert said[0] == f"{name}: exposed runs out"
+    assert "exposed" not in table.who(bearer)["conditions"]
+
+
+def test_the_rulebook_says_how_long_a_round_is(table: Table) -> None:
+    folder = Path("house")
+    folder.mkdir()
+    (folder / "rulebook.rouge").write_text(
+        'rulebook house "Minute rounds" extends metallic_rouge round 1 minute\n', encoding="utf-8"
+    )
+    shown = table.ok("rules", "check", "house").stdout
+    assert shown.endswith("no errors\n")
+    fight(table)
+    table.ok("encounter", "end")
+    table.ok("campaign", "rulebook", "add", "house")
+    table.ok("encounter", "start", "Again", "--check", "reflex", "--seed", "3")
+    for _ in range(len(order(table))):
+        table.ok("encounter", "next")
+    assert table.status()["time"] == 1  # a round of the house rules is a minute
+
+
+def test_a_round_is_game_time_not_a_scene(rouge: Any, isolated: Path) -> None:
+    folder = isolated / "house"
+    folder.mkdir()
+    (folder / "rulebook.rouge").write_text(
+        "rulebook house extends metallic_rouge round 1 scene\n", encoding="utf-8"
+    )
+    result = rouge("rules", "check", str(folder))
+    assert result.exit_code == 1
+    assert (
+        "rulebook.rouge:1:45: error: a round is a length of game time (minutes, hours...), "
+        "not '1 scene'" in result.output
+    )

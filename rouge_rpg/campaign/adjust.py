@@ -109,15 +109,16 @@ def harm(
     )
 
 
-_ROUNDS = re.compile(r"^\s*(\d{1,4})?\s*(round|rounds|scene|scenes)\s*$")
+_ENCOUNTER_UNITS: dict[str, ast.TimeUnit] = {"round": "round", "turn": "turn", "scene": "scene"}
+_ROUNDS = re.compile(r"^\s*(\d{1,4})?\s*(round|rounds|turn|turns|scene|scenes)\s*$")
 
 
 def lasting(text: str) -> ast.Duration:
-    """`6h`, `1d12h` (game time), `2 rounds` or `1 scene` (an encounter's clock)."""
+    """`6h`, `1d12h` (game time), `2 rounds`, `1 turn` or `1 scene` (an encounter's clock)."""
     found = _ROUNDS.match(text.lower())
     if found is not None:
         amount = int(found.group(1) or 1)
-        unit: ast.TimeUnit = "round" if found.group(2).startswith("round") else "scene"
+        unit: ast.TimeUnit = _ENCOUNTER_UNITS[found.group(2).rstrip("s")]
         if amount < 1:
             raise CampaignError("a duration must be longer than zero")
         return ast.Duration(amount, unit)

@@ -129,7 +129,7 @@ def start(
     *,
     seed: int,
     check: str | None = None,
-    round_minutes: int = 0,
+    round_minutes: int | None = None,
     groups: bool = False,
 ) -> list[str]:
     """Start an encounter: the participants roll initiative and the first round begins."""
@@ -156,7 +156,7 @@ def start(
             "check": which,
             "seed": seed,
             "groups": groups,
-            "round_minutes": round_minutes,
+            "round_minutes": rulebook.round_minutes if round_minutes is None else round_minutes,
             "lasting": [],
         }
         lines = [f"Encounter '{name}' begins: round 1.", *_order_lines(state, order)]
@@ -232,6 +232,11 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
         lines: list[str] = []
         ended: list[dict[str, Any]] = []
         minutes = 0
+        done = order[encounter["turn"]]  # whose turn ends now: their `turns` conditions count
+        finished = [done["id"], *done.get("with", [])]
+        out = _turn_ends(encounter, finished)
+        ended += out
+        lines += _expire(state, out)[1]
         for _ in range(len(order) + 1):
             encounter["turn"] += 1
             if encounter["turn"] >= len(order):
@@ -270,6 +275,20 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
 
 def _ids(order: Sequence[dict[str, Any]]) -> set[str]:
     return {c for slot in order for c in [slot["id"], *slot.get("with", [])]}
+
+
+def _turn_ends(encounter: dict[str, Any], acting: list[str]) -> list[dict[str, Any]]:
+    """One turn less for what lasts in turns on those whose turn ends; those at 0 end."""
+    ended, kept = [], []
+    for item in encounter["lasting"]:
+        if "ends" in item and item["character"] in acting:
+            item = {**item, "ends": item["ends"] - 1}
+            if item["ends"] <= 0:
+                ended.append(item)
+                continue
+        kept.append(item)
+    encounter["lasting"] = kept
+    return ended
 
 
 def _count_down(encounter: dict[str, Any], applies: Any) -> list[dict[str, Any]]:
@@ -427,7 +446,7 @@ def lasting(
 ) -> dict[str, Any] | None:
     """The encounter after `who` gained `condition` for `duration` (a round or scene unit)."""
     encounter = state.encounter
-    if encounter is None or duration.unit not in ("round", "scene"):
+    if encounter is None or duration.unit not in ("round", "turn", "scene"):
         return None
     after = copy.deepcopy(encounter)
     after["lasting"] = [
@@ -437,6 +456,10 @@ def lasting(
     ]
     if duration.unit == "scene":
         after["lasting"].append({"character": who.id, "condition": condition, "scene": True})
+    elif duration.unit == "turn":
+        after["lasting"].append(
+            {"character": who.id, "condition": condition, "ends": duration.amount}
+        )
     else:
         after["lasting"].append(
             {"character": who.id, "condition": condition, "turns": duration.amount}
@@ -465,6 +488,9 @@ def status_lines(state: CampaignState, rulebook: Rulebook) -> list[str]:
                 if left and "turns" in left[0]:
                     n = left[0]["turns"]
                     shown.append(f"{name} ({n} round{'s' if n != 1 else ''} left)")
+                elif left and "ends" in left[0]:
+                    n = left[0]["ends"]
+                    shown.append(f"{name} (to the end of {n} turn{'s' if n != 1 else ''})")
                 elif left:
                     shown.append(f"{name} (this scene)")
                 else:

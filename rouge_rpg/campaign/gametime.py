@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from rouge_rpg.errors import RougeError
+from rouge_rpg.rules.ast import MINUTES
 
-MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60}
 _SHORT = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
 _PART = re.compile(r"(\d+)\s*([a-z]+)")
 #: The longest single advance of game time: ten years.

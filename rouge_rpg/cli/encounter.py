@@ -48,7 +48,7 @@ def encounter() -> None:
     "round_length",
     default=None,
     metavar="DURATION",
-    help="Game time a round takes (1m, 6h...); default: none (narrative).",
+    help="Game time a round takes (1m, 6h...); default: as the rulebook says, else none.",
 )
 @click.option("--group", is_flag=True, help="NPCs joined from one sheet act as one group.")
 @click.option("--seed", type=int, default=None, help="Seed for the initiative rolls.")
@@ -69,7 +69,7 @@ def start_command(
     from rouge_rpg.campaign.encounter import start
     from rouge_rpg.campaign.gametime import parse_duration
 
-    minutes = parse_duration(round_length) if round_length else 0  # bounded: ten years
+    minutes = parse_duration(round_length) if round_length else None  # None: the rulebook's
     chosen = seed if seed is not None else new_seed()
     with open_journal(campaign) as journal:
         rulebook = campaign_rulebook(journal, ())

@@ -92,8 +92,8 @@ _harm("heal", "Heal a character on the rulebook's damage track.")
     "lasting",
     default=None,
     metavar="DURATION",
-    help="How long: game time (6h, 1d), or in an encounter rounds (2 rounds) or a scene. "
-    "Default: as the rule says.",
+    help="How long: game time (6h, 1d), or in an encounter rounds (2 rounds), "
+    "turns (1 turn) or a scene. Default: as the rule says.",
 )
 @_note
 @campaign_option

@@ -301,7 +301,9 @@ Who: TypeAlias = Literal["actor", "target"]
 #: reached, the best one any reached, or the worst.
 GroupWay: TypeAlias = Literal["half", "best", "worst"]
 #: The units of a duration, singular.
-TimeUnit: TypeAlias = Literal["round", "scene", "minute", "hour", "day", "week"]
+TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
+#: Game minutes in each unit of game time; rounds, turns and scenes are an encounter's.
+MINUTES: dict[str, int] = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60}
 
 
 @attrs.frozen
@@ -552,6 +554,8 @@ class RulebookInfo(Definition):
     """`rulebook house "House rules" extends metallic_rouge`: a house overlay says its base."""
 
     extends: Name | None = None
+    #: `round 1 minute`: the game time an encounter's round takes (none: narrative).
+    round: Duration | None = None
     KIND: ClassVar[str] = "rulebook"
 
 

@@ -499,7 +499,7 @@ class Checker:
                 self.error(f"start {d.start} is outside 0..{d.maximum}", d.id.span)
             if d.decay is not None and d.decay < 1:
                 self.error("decay must be at least 1 per unit of time", d.id.span)
-            if d.decay_unit in {"round", "scene"}:
+            if d.decay_unit in {"round", "turn", "scene"}:
                 self.error(
                     f"decay is counted in game time: per hour, day or week, not per {d.decay_unit}",
                     d.id.span,

@@ -440,13 +440,15 @@ def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tup
     diagnostics.sort(key=_order)
     rulebook = None
     if not any(d.is_error for d in diagnostics):
-        titles = [
-            d.display
+        infos = [
+            d
             for layer in reader.layers
             for f in layer
             for d in f.definitions
             if isinstance(d, ast.RulebookInfo)
         ]
+        titles = [d.display for d in infos]
+        round_minutes = _round_minutes(infos, diagnostics)
         rulebook = Rulebook(
             definitions=definitions,
             folders=tuple(display_path(p) for p in paths),
@@ -454,9 +456,35 @@ def _read(paths: list[Path], overrides: Mapping[Path, str] | None = None) -> tup
             sources=dict(reader.sources),
             title=" + ".join(titles) or display_path(paths[0]),
             content_hash=content_hash(reader.relative, reader.sources),
+            round_minutes=round_minutes,
         )
         rulebook = _within_limits(rulebook, diagnostics)
+        if any(d.is_error for d in diagnostics):
+            rulebook = None
     return Loaded(rulebook, diagnostics, dict(reader.sources)), reader
+
+
+def _round_minutes(infos: list[ast.RulebookInfo], diagnostics: list[Diagnostic]) -> int:
+    """The game time a round takes: the last rulebook line that says (house rules last)."""
+    from rouge_rpg.rules import ast
+
+    minutes = 0
+    for info in infos:
+        if info.round is None:
+            continue
+        size = ast.MINUTES.get(info.round.unit)
+        if size is None:
+            span = info.round.span.with_file(info.file) if info.round.span else None
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    f"a round is a length of game time (minutes, hours...), not '{info.round}'",
+                    span,
+                )
+            )
+            continue
+        minutes = info.round.amount * size
+    return minutes
 
 
 def _within_limits(rulebook: Rulebook, diagnostics: list[Diagnostic]) -> Rulebook | None:

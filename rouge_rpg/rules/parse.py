@@ -615,10 +615,16 @@ class RulesBuilder(_Fresh, DiceBuilder):
 
     @v_args(inline=True)
     def rulebook(
-        self, name: Token, title: Token | None, extends: Token | None, base: Token | None
+        self,
+        name: Token,
+        title: Token | None,
+        extends: Token | None,
+        base: Token | None,
+        round_: Token | None,
+        length: ast.Duration | None,
     ) -> ast.RulebookInfo:
         laid_on = _name(base) if base is not None else None
-        return ast.RulebookInfo(extends=laid_on, **self._common(name, title, {}))
+        return ast.RulebookInfo(extends=laid_on, round=length, **self._common(name, title, {}))
 
     @v_args(inline=True)
     def constant(self, name: Token, value: Any) -> ast.Constant:

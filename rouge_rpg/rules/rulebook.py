@@ -28,6 +28,8 @@ class Rulebook:
     sources: Mapping[str, str] = attrs.field(repr=False)
     title: str
     content_hash: str
+    #: Game minutes an encounter's round takes, as the rulebook line says (0: narrative).
+    round_minutes: int = 0
 
     def get(self, id: str) -> ast.AnyDefinition | None:
         """The definition with this id, of any kind."""
