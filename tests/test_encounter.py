@@ -341,3 +341,15 @@ def test_a_round_is_game_time_not_a_scene(rouge: Any, isolated: Path) -> None:
         "rulebook.rouge:1:45: error: a round is a length of game time (minutes, hours...), "
         "not '1 scene'" in result.output
     )
+
+
+def test_a_skipped_turn_still_ends_what_lasts_to_the_end_of_it(table: Table) -> None:
+    fight(table)
+    ids = order(table)
+    bearer = next(i for i in ids[1:] if i.startswith("wm"))  # not the one acting now
+    table.ok("campaign", "add", bearer, "exposed", "--for", "1 turn")
+    table.ok("campaign", "damage", bearer, "6")  # down: their turn is skipped
+    said = "".join(table.ok("encounter", "next").stdout for _ in range(len(ids)))
+    name = table.who(bearer)["name"]
+    assert f"{name} is down: skipped.\n{name}: exposed runs out\n" in said
+    assert "exposed" not in table.who(bearer)["conditions"]

@@ -252,14 +252,18 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
             out = _count_down(encounter, lambda item, acting=acting: item["character"] in acting)
             ended += out
             lines += _expire(state, out)[1]
-            ready = []
+            ready, skipped = [], []
             for cid in acting:
                 who = state.characters.get(cid)
                 why = _incapacitated(rulebook, who) if who is not None else "gone"
                 if why is None:
                     ready.append(cid)
                 else:
+                    skipped.append(cid)
                     lines.append(f"{_name(state, cid)} is {why}: skipped.")
+            out = _turn_ends(encounter, skipped)  # a skipped turn still comes and goes
+            ended += out
+            lines += _expire(state, out)[1]
             if ready:
                 names = ", ".join(_name(state, c) for c in ready)
                 lines.append(f"{names}'s turn." if len(ready) == 1 else f"{names} act.")
