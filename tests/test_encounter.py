@@ -353,3 +353,16 @@ def test_a_skipped_turn_still_ends_what_lasts_to_the_end_of_it(table: Table) -> 
     name = table.who(bearer)["name"]
     assert f"{name} is down: skipped.\n{name}: exposed runs out\n" in said
     assert "exposed" not in table.who(bearer)["conditions"]
+
+
+def test_a_round_is_at_most_ten_years(rouge: Any, isolated: Path) -> None:
+    folder = isolated / "house"
+    folder.mkdir()
+    (folder / "rulebook.rouge").write_text(
+        "rulebook house extends metallic_rouge round 522 weeks\n", encoding="utf-8"
+    )
+    result = rouge("rules", "check", str(folder))
+    assert result.exit_code == 1
+    assert "rulebook.rouge:1:45: error: a round may be at most ten years of game time" in (
+        result.output
+    )

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 
 from rouge_rpg.errors import RougeError
-from rouge_rpg.rules.ast import MINUTES
+from rouge_rpg.rules.ast import MAX_GAME_TIME, MINUTES
 
 _SHORT = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
 _PART = re.compile(r"(\d+)\s*([a-z]+)")
-#: The longest single advance of game time: ten years.
-MAX_ADVANCE = 10 * 365 * MINUTES["day"]
 
 
 def parse_duration(text: str) -> int:
@@ -38,7 +36,7 @@ def parse_duration(text: str) -> int:
         raise RougeError(f"'{text}' is not a duration; try 6h, 2d, 1d12h or 1w")
     if total <= 0:
         raise RougeError("a duration must be longer than zero")
-    if total > MAX_ADVANCE:
+    if total > MAX_GAME_TIME:
         raise RougeError("a duration may be at most ten years of game time")
     return total
 

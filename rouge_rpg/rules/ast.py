@@ -304,6 +304,8 @@ GroupWay: TypeAlias = Literal["half", "best", "worst"]
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
 #: Game minutes in each unit of game time; rounds, turns and scenes are an encounter's.
 MINUTES: dict[str, int] = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60}
+#: The longest stretch of game time one duration may say: ten years.
+MAX_GAME_TIME = 10 * 365 * MINUTES["day"]
 
 
 @attrs.frozen

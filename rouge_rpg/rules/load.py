@@ -472,16 +472,15 @@ def _round_minutes(infos: list[ast.RulebookInfo], diagnostics: list[Diagnostic])
     for info in infos:
         if info.round is None:
             continue
-        size = ast.MINUTES.get(info.round.unit)
-        if size is None:
+        size = ast.MINUTES.get(info.round.unit, 0)
+        wrong = None
+        if not size:
+            wrong = f"a round is a length of game time (minutes, hours...), not '{info.round}'"
+        elif info.round.amount * size > ast.MAX_GAME_TIME:
+            wrong = "a round may be at most ten years of game time"
+        if wrong is not None:
             span = info.round.span.with_file(info.file) if info.round.span else None
-            diagnostics.append(
-                Diagnostic(
-                    "error",
-                    f"a round is a length of game time (minutes, hours...), not '{info.round}'",
-                    span,
-                )
-            )
+            diagnostics.append(Diagnostic("error", wrong, span))
             continue
         minutes = info.round.amount * size
     return minutes
