@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rouge_rpg.campaign.journal import CampaignError, Journal
@@ -232,11 +232,16 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
         lines: list[str] = []
         ended: list[dict[str, Any]] = []
         minutes = 0
-        done = order[encounter["turn"]]  # whose turn ends now: their `turns` conditions count
+
+        def count_down(key: str, bearers: Collection[str]) -> None:
+            """One less of `key` on what `bearers` bear; what reaches 0 runs out, and is said."""
+            out = _count_down(encounter, key, bearers)
+            ended.extend(out)
+            lines.extend(_expire(state, out)[1])
+
+        done = order[encounter["turn"]]  # whose turn ends now: what lasts turns on them counts
         finished = [done["id"], *done.get("with", [])]
-        out = _turn_ends(encounter, finished)
-        ended += out
-        lines += _expire(state, out)[1]
+        count_down("ends", finished)
         for _ in range(len(order) + 1):
             encounter["turn"] += 1
             if encounter["turn"] >= len(order):
@@ -244,14 +249,11 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
                 encounter["round"] += 1
                 minutes += int(encounter["round_minutes"])
                 lines.append(f"Round {encounter['round']}.")
-                out = _count_down(encounter, lambda item: item["character"] not in _ids(order))
-                ended += out
-                lines += _expire(state, out)[1]
+                outside = {item["character"] for item in encounter["lasting"]} - _ids(order)
+                count_down("turns", outside)
             slot = order[encounter["turn"]]
             acting = [slot["id"], *slot.get("with", [])]
-            out = _count_down(encounter, lambda item, acting=acting: item["character"] in acting)
-            ended += out
-            lines += _expire(state, out)[1]
+            count_down("turns", acting)
             ready, skipped = [], []
             for cid in acting:
                 who = state.characters.get(cid)
@@ -261,9 +263,8 @@ def next_turn(journal: Journal, rulebook: Rulebook) -> list[str]:
                 else:
                     skipped.append(cid)
                     lines.append(f"{_name(state, cid)} is {why}: skipped.")
-            out = _turn_ends(encounter, skipped)  # a skipped turn still comes and goes
-            ended += out
-            lines += _expire(state, out)[1]
+            # a skipped turn still comes and goes
+            count_down("ends", skipped)
             if ready:
                 names = ", ".join(_name(state, c) for c in ready)
                 lines.append(f"{names}'s turn." if len(ready) == 1 else f"{names} act.")
@@ -281,27 +282,19 @@ def _ids(order: Sequence[dict[str, Any]]) -> set[str]:
     return {c for slot in order for c in [slot["id"], *slot.get("with", [])]}
 
 
-def _turn_ends(encounter: dict[str, Any], acting: list[str]) -> list[dict[str, Any]]:
-    """One turn less for what lasts in turns on those whose turn ends; those at 0 end."""
+def _count_down(
+    encounter: dict[str, Any], key: str, bearers: Collection[str]
+) -> list[dict[str, Any]]:
+    """One less of `key` for the lasting conditions on `bearers`; those at 0 end.
+
+    `turns` counts the starts of the bearer's turns (what lasts rounds), `ends` the
+    ends of them (what lasts turns).
+    """
     ended, kept = [], []
     for item in encounter["lasting"]:
-        if "ends" in item and item["character"] in acting:
-            item = {**item, "ends": item["ends"] - 1}
-            if item["ends"] <= 0:
-                ended.append(item)
-                continue
-        kept.append(item)
-    encounter["lasting"] = kept
-    return ended
-
-
-def _count_down(encounter: dict[str, Any], applies: Any) -> list[dict[str, Any]]:
-    """One turn (or round) less for the lasting conditions `applies` picks; those at 0 end."""
-    ended, kept = [], []
-    for item in encounter["lasting"]:
-        if "turns" in item and applies(item):
-            item = {**item, "turns": item["turns"] - 1}
-            if item["turns"] <= 0:
+        if key in item and item["character"] in bearers:
+            item = {**item, key: item[key] - 1}
+            if item[key] <= 0:
                 ended.append(item)
                 continue
         kept.append(item)
