@@ -315,8 +315,8 @@ class Negate(Node):
 
 
 @attrs.frozen(repr=False)
-class Sum(Node):
-    """`a + b - c`: a first term and (operator, term) pairs."""
+class _Chain(Node):
+    """A first term and (operator, term) pairs, all of one precedence: `Sum` and `Product`."""
 
     first: Expr
     rest: tuple[tuple[str, Expr], ...]
@@ -335,23 +335,13 @@ class Sum(Node):
 
 
 @attrs.frozen(repr=False)
-class Product(Node):
+class Sum(_Chain):
+    """`a + b - c`: a first term and (operator, term) pairs."""
+
+
+@attrs.frozen(repr=False)
+class Product(_Chain):
     """`a * b / c`; `/` divides and rounds down."""
-
-    first: Expr
-    rest: tuple[tuple[str, Expr], ...]
-    span: Span | None = _span
-
-    def children(self) -> tuple[Node, ...]:
-        return (self.first, *(term for _, term in self.rest))
-
-    def with_children(self, children: Sequence[Node]) -> Node:
-        first, *terms = children
-        rest = tuple((op, cast(Expr, t)) for (op, _), t in zip(self.rest, terms, strict=True))
-        return attrs.evolve(self, first=cast(Expr, first), rest=rest)
-
-    def __str__(self) -> str:
-        return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
 
 
 @attrs.frozen(repr=False)
