@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import SHEETS, Table, lines
 
 
@@ -329,20 +330,6 @@ def test_the_rulebook_says_how_long_a_round_is(table: Table) -> None:
     assert table.status()["time"] == 1  # a round of the house rules is a minute
 
 
-def test_a_round_is_game_time_not_a_scene(rouge: Any, isolated: Path) -> None:
-    folder = isolated / "house"
-    folder.mkdir()
-    (folder / "rulebook.rouge").write_text(
-        "rulebook house extends metallic_rouge round 1 scene\n", encoding="utf-8"
-    )
-    result = rouge("rules", "check", str(folder))
-    assert result.exit_code == 1
-    assert (
-        "rulebook.rouge:1:45: error: a round is a length of game time (minutes, hours...), "
-        "not '1 scene'" in result.output
-    )
-
-
 def test_a_skipped_turn_still_ends_what_lasts_to_the_end_of_it(table: Table) -> None:
     fight(table)
     ids = order(table)
@@ -355,14 +342,21 @@ def test_a_skipped_turn_still_ends_what_lasts_to_the_end_of_it(table: Table) -> 
     assert "exposed" not in table.who(bearer)["conditions"]
 
 
-def test_a_round_is_at_most_ten_years(rouge: Any, isolated: Path) -> None:
+@pytest.mark.parametrize(
+    ("length", "error"),
+    [
+        ("1 scene", "a round is a length of game time (minutes, hours...), not '1 scene'"),
+        ("522 weeks", "a round may be at most ten years of game time"),
+    ],
+)
+def test_a_round_is_a_length_of_game_time_of_at_most_ten_years(
+    rouge: Any, isolated: Path, length: str, error: str
+) -> None:
     folder = isolated / "house"
     folder.mkdir()
     (folder / "rulebook.rouge").write_text(
-        "rulebook house extends metallic_rouge round 522 weeks\n", encoding="utf-8"
+        f"rulebook house extends metallic_rouge round {length}\n", encoding="utf-8"
     )
     result = rouge("rules", "check", str(folder))
     assert result.exit_code == 1
-    assert "rulebook.rouge:1:45: error: a round may be at most ten years of game time" in (
-        result.output
-    )
+    assert f"rulebook.rouge:1:45: error: {error}" in result.output
