@@ -347,3 +347,119 @@ def test_checker_on_choices(tmp_path: Path) -> None:
     assert any("'prowl' is an attribute" in m for m in found)
     assert any("unknown name 'e'" in m for m in found)
     assert any("compares one of (a, b, a, prowl) with a number" in m for m in found)
+
+
+# -- item 4: several readings of one roll ------------------------------------------------------
+
+BLADES_READ = """\
+check action(act: attribute) "Action":
+  roll if actor[act] == 0 then 2d6kl1 else (actor[act])d6
+  critical when count(6) >= 2: "Critical: {highest} and more."
+  full when highest == 6
+  partial when highest >= 4
+  bad otherwise
+check resist(act: attribute) "Resistance":
+  roll if actor[act] == 0 then 2d6kl1 else (actor[act])d6
+  let stress = if count(6) >= 2 then -1 else 6 - highest
+  clear when stress < 0: "Clears a stress."
+    reduce actor strain 1
+  cost otherwise: "Takes {stress} stress."
+    advance actor strain stress
+"""
+
+
+def _blades_reading(faces: tuple[int, ...], zero: bool) -> str:
+    if zero:
+        faces = (min(faces),)
+    if sum(1 for f in faces if f == 6) >= 2:
+        return "critical"
+    top = max(faces)
+    return "full" if top == 6 else "partial" if top >= 4 else "bad"
+
+
+@pytest.mark.parametrize("rating", [0, 1, 2, 3, 4])
+def test_readings_are_exact_against_an_enumeration(tmp_path: Path, rating: int) -> None:
+    rb = rulebook(tmp_path, BLADES_READ)
+    count = 2 if rating == 0 else rating
+    expected = enumerate_dice(6, count, lambda f: _blades_reading(f, rating == 0))
+    assert odds(rb, "action", being(prowl=rating), act="prowl") == {
+        k: expected.get(k, Fraction(0)) for k in ("critical", "full", "partial", "bad")
+    }
+
+
+def test_a_blades_action_at_rating_two_is_a_critical_one_time_in_36(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, BLADES_READ)
+    found = odds(rb, "action", being(prowl=2), act="prowl")
+    assert found["critical"] == Fraction(1, 36)
+    assert found["full"] == Fraction(10, 36)
+    assert odds(rb, "action", being(prowl=0), act="prowl")["critical"] == 0
+
+
+def test_a_let_reads_the_highest_die_in_effects(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, BLADES_READ)
+    check = rb.require("resist", ast.Check)
+    seen: dict[str, int] = {}
+    for seed in range(40):
+        done = resolve_check(
+            rb, check, being(prowl=2), args={"act": "prowl"}, rng=random.Random(seed)
+        )
+        faces = sorted(d.value for d in done.rolled.dice())
+        if done.outcome == "clear":
+            assert faces == [6, 6]
+            assert done.narrative == "Clears a stress."
+        else:
+            assert done.narrative == f"Takes {6 - faces[-1]} stress."
+            assert [(e.verb, e.amount) for e in done.effects] == [("advance", 6 - faces[-1])]
+        seen[done.outcome] = seen.get(done.outcome, 0) + 1
+    assert seen["cost"] > 0
+
+
+def test_count_doubles_and_lowest(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check pool(act: attribute):\n  roll (actor[act])d6\n"
+        "  hits when count(>=5) >= 2\n  pair when doubles\n  low when lowest == 1\n"
+        "  none otherwise\n",
+    )
+
+    def read(faces: tuple[int, ...]) -> str:
+        if sum(1 for f in faces if f >= 5) >= 2:
+            return "hits"
+        if len(set(faces)) < len(faces):
+            return "pair"
+        return "low" if min(faces) == 1 else "none"
+
+    expected = enumerate_dice(6, 3, read)
+    assert odds(rb, "pool", being(prowl=3), act="prowl") == expected
+
+
+def test_readings_of_fate_dice_and_sums(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check fate:\n  roll 4dF + actor.prowl\n  perfect when count(1) == 4\n"
+        "  good when total >= 2\n  bad otherwise\n",
+    )
+    found = odds(rb, "fate", being(prowl=1))
+    assert found["perfect"] == Fraction(1, 81)
+    assert sum(found.values()) == 1
+
+
+def test_the_checker_on_readings(tmp_path: Path) -> None:
+    found = errors(
+        tmp_path,
+        "check a:\n  roll 3d6!\n  x when highest == 6\n  y otherwise\n"
+        "check b:\n  roll {1d6, 1d8}kh1\n  x when count(6) > 0\n  y otherwise\n"
+        "check c:\n  roll 3d6 + count(6)\n  x when doubles == 3\n  y otherwise\n"
+        "check d:\n  roll 3d6\n  x when total > 3\n  y otherwise\n"
+        "  modifier +1 to d when highest > 3\n"
+        "check e:\n  roll 3d6 + max(1d6, 2)\n  x when lowest > 3\n  y otherwise\n",
+    )
+    assert found == [
+        "'highest' reads the roll's dice one by one, but '3d6!' explodes, so its dice are not "
+        "a set to read",
+        "'count(6)' reads the roll's dice one by one, but '{1d6, 1d8}kh1' keeps totals, not dice",
+        "'count(6)' reads the roll's dice: it exists only in the outcome ladder of a check",
+        "'doubles == 3' compares a condition (true or false) with a number",
+        "unknown name 'highest'",
+        "'lowest' reads the roll's dice one by one, but 'max(1d6, 2)' keeps totals, not dice",
+    ]

@@ -451,6 +451,14 @@ def _natural(node: ast.Expr, raw: Raw) -> int:
     return sum(_natural(child, child_raw) for child, child_raw in _children(node, raw))
 
 
+def faces(result: Roll) -> tuple[int, ...]:
+    """The faces of the roll's kept dice, lowest first: what `highest` and `count(6)` read.
+
+    The one definition, shared with `rouge_rpg.dice.odds.distribution(with_faces=True)`.
+    """
+    return tuple(sorted(d.value for d in _dice(result.expression, result.raw) if d.kept))
+
+
 def _count(node: ast.Dice | ast.Group, values: list[int]) -> int:
     """Successes less failures among `values`."""
     hits = sum(1 for v in values if node.successes is not None and node.successes.matches(v))

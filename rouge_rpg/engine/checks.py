@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar, assert_never, cast
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.odds import distribution
-from rouge_rpg.dice.roll import Roll, natural, roller
+from rouge_rpg.dice.roll import Roll, faces, natural, roller
 from rouge_rpg.engine.effects import (
     PLACEHOLDER,
     Settled,
@@ -227,6 +227,9 @@ def compile_value(node: ast.Test, ctx: Context) -> Probe:
             if root == "margin":
                 return lambda rv: rv.total - rv.opposition
             return lambda rv: cast(int, getattr(rv, root))
+        case ast.Count():
+            point = n.point
+            return lambda rv: rv.count(point)
         case Drawn():
             index = n.index
             return lambda rv: rv.drawn[index]
@@ -354,6 +357,9 @@ class PreparedCheck:
         self.natural = natural_reader(self.roll_expr)
         #: Whether the ladder reads `dice`: only then do odds need the dice apart from the total.
         self.reads_dice = _reads(check, "dice", ctx.params)
+        #: Whether the ladder reads the dice one by one (`highest`, `count(6)`): only then
+        #: are the faces read off a roll, and odds joint over them.
+        self.reads_faces = bool(ast.readings(check))
         self.vs_expr: dice.Expr | None = None
         self.vs: Callable[[random.Random], Roll] | None = None
         self.vs_rolls = False
@@ -451,7 +457,7 @@ def prepare(
     """
 
     def build() -> PreparedCheck:
-        ctx = Context(rulebook, actor, target)
+        ctx = Context(rulebook, actor, target, lets=check.named_lets)
         try:
             bind(check, dict(args or {}), ctx)
             modifiers = gather(check, ctx, extra_modifiers)
@@ -475,7 +481,9 @@ def _settle_rungs(plan: PreparedCheck) -> None:
     ctx = plan.ctx
     for rung, _ in plan.rungs:
         text = rung.narrative or ""
-        if "{" in text and not all(fixed(placeholder(p), ctx) for p in PLACEHOLDER.findall(text)):
+        if "{" in text and not all(
+            fixed(placeholder(p, ctx), ctx) for p in PLACEHOLDER.findall(text)
+        ):
             continue
         found = settle(rung.effects, ctx, f"{rung.name} of {plan.check.id}")
         if found is None:
@@ -521,14 +529,22 @@ def resolve_check(
         raise error.located(check.file, rulebook.sources.get(check.file)) from None
     total = rolled.total + plan.bonus
     opposition = vs_rolled.total if vs_rolled is not None else 0
-    values = RollValues(total, plan.natural(rolled), opposition, tuple(d.total for d in drawn))
+    values = RollValues(
+        total,
+        plan.natural(rolled),
+        opposition,
+        tuple(d.total for d in drawn),
+        faces(rolled) if plan.reads_faces else (),
+    )
     rung, reads = plan.outcome(values)
     settled = plan.settled.get(rung.name.text)
     if settled is not None:
         changes = settled[0].changes(rng)
         narrative = settled[1]
     else:
-        ctx = Context(rulebook, actor, target, dict(plan.ctx.params), values, rng)
+        ctx = Context(
+            rulebook, actor, target, dict(plan.ctx.params), values, rng, lets=plan.ctx.lets
+        )
         try:
             found, lines = effect_changes(rung.effects, ctx, f"{rung.name} of {check.id}")
         except RougeError as error:
@@ -592,7 +608,7 @@ def check_odds(
     )
     source = rulebook.sources.get(check.file)
     try:
-        roll = distribution(plan.roll_expr, with_dice=plan.reads_dice)
+        roll = distribution(plan.roll_expr, with_dice=plan.reads_dice, with_faces=plan.reads_faces)
         parts = [roll]
         if plan.vs_expr is not None:
             parts.append(distribution(plan.vs_expr))
@@ -608,12 +624,13 @@ def check_odds(
             span,
             source=source,
         )
-    bonus, reads_dice, versus = plan.bonus, plan.reads_dice, plan.vs_expr is not None
+    bonus, versus = plan.bonus, plan.vs_expr is not None
+    split = _splitter(plan)
 
     def read(rolled: Any, *rest: int) -> str:
-        dice_sum, raw = rolled if reads_dice else (0, rolled)
+        faces, dice_sum, raw = split(rolled)
         opposition, drawn = (rest[0], rest[1:]) if versus else (0, rest)
-        rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn))
+        rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn, faces))
         return rung.name.text
 
     def weigh(dice: Sequence[Any]) -> dict[str, Fraction]:
@@ -637,6 +654,15 @@ def check_odds(
                 "deeper chains are left out", ""
             ) + "deeper chains cannot change the outcome"
     return CheckOdds(check.id.text, outcomes, exact, plan.modifiers, note=note)
+
+
+def _splitter(plan: PreparedCheck) -> Callable[[Any], tuple[tuple[int, ...], int, int]]:
+    """How to read `(faces, dice, value)` off one outcome of the roll's distribution."""
+    if plan.reads_faces:
+        return lambda rolled: cast(tuple[tuple[int, ...], int, int], rolled)
+    if plan.reads_dice:
+        return lambda rolled: ((), rolled[0], rolled[1])
+    return lambda rolled: ((), 0, rolled)
 
 
 def cut_cannot_matter(plan: PreparedCheck) -> bool:

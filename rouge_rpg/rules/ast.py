@@ -215,12 +215,28 @@ class Named(dice.Node):
         return self.name
 
 
+@attrs.frozen(repr=False)
+class Count(dice.Node):
+    """`count(6)`, `count(5..6)`, `count(>=5)`: how many of the roll's kept dice meet a point.
+
+    A reading of the roll, like `highest` and `lowest`: it exists only in a
+    check's ladder, and reads the same dice as the roll's total.
+    """
+
+    point: dice.ComparePoint
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"count({self.point})"
+
+
 def _wrap(node: object, kinds: object) -> str:
     return f"({node})" if isinstance(node, kinds) else str(node)  # type: ignore[arg-type]
 
 
 Test: TypeAlias = (
     "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not | Pool | Extreme | Choice | Named"
+    " | Count"
 )
 
 
@@ -245,6 +261,7 @@ ExprNode: TypeAlias = (
     | Extreme
     | Choice
     | Named
+    | Count
 )
 
 
@@ -272,6 +289,39 @@ def roots(node: Test) -> set[str]:
 def mentions(node: Test | None, root: str) -> bool:
     """Whether an expression reads `root` (`target`, `actor`, a parameter...)."""
     return node is not None and root in roots(node)
+
+
+#: The readings of a roll's dice one by one, besides `count(...)`.
+READINGS = frozenset({"highest", "lowest", "doubles"})
+
+
+def is_reading(node: object) -> bool:
+    """Whether a node reads the roll's dice one by one: `highest`, `lowest`, `doubles`,
+    `count(...)`."""
+    if isinstance(node, Count):
+        return True
+    return (
+        isinstance(node, Reference)
+        and node.index is None
+        and len(node.path) == 1
+        and node.root in READINGS
+    )
+
+
+def readings(check: Check) -> list[Test]:
+    """The readings of the roll's dice a check's ladder makes (tests, effects, lets, texts)."""
+    parts: list[Test | None] = [let.value for let in check.lets]
+    for rung in check.rungs:
+        parts.append(rung.when)
+        parts += [effect.amount for effect in rung.effects]
+    found: list[Test] = [n for p in parts if p is not None for n in walk(p) if is_reading(n)]
+    texts = [rung.narrative or "" for rung in check.rungs]
+    texts += [e.text or "" for rung in check.rungs for e in rung.effects]
+    for text in texts:
+        for word in READINGS:
+            if "{" + word + "}" in text:
+                found.append(Reference((Name(word),)))
+    return found
 
 
 def reads_target(check: Check) -> bool:
@@ -657,6 +707,13 @@ class Check(Definition):
     #: `let NAME = VALUE` lines, in order (the rungs hold them as `Named` nodes).
     lets: tuple[Let, ...] = ()
     KIND: ClassVar[str] = "check"
+
+    @property
+    def named_lets(self) -> dict[str, Named]:
+        """The `let` values by name, as rungs hold them."""
+        return {
+            let.name.text: Named(let.name.text, let.value, span=let.name.span) for let in self.lets
+        }
 
 
 @attrs.frozen(kw_only=True)

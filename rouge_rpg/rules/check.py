@@ -34,7 +34,12 @@ ROLL_NAMES = {
     "dice": "the sum of the dice alone",
     "opposition": "the value of the 'vs' line",
     "margin": "total minus opposition",
+    "highest": "the highest of the roll's kept dice",
+    "lowest": "the lowest of the roll's kept dice",
+    "doubles": "whether two of the roll's kept dice show the same face",
 }
+#: The types of the roll's values (numbers, but for `doubles`).
+ROLL_TYPES = {"doubles": BOOL}
 #: Fields of `actor` and `target` besides attributes, resources and tracks.
 BEING_FIELDS = {"name": TEXT, "kind": "kind", "faction": "faction", "member": "member"}
 #: Methods of `actor` and `target`: method → what its argument must be.
@@ -203,6 +208,15 @@ class Checker:
                 return then
             case ast.Named():
                 return self.lets.get(n.name)
+            case ast.Count():
+                if not scope.roll:
+                    self.error(
+                        f"'{n}' reads the roll's dice: it exists only in the outcome ladder "
+                        "of a check",
+                        n.span,
+                    )
+                    return None
+                return NUMBER
             case _:
                 assert_never(n)
 
@@ -319,7 +333,7 @@ class Checker:
             )
             return None
         if scope.roll and root.text in ROLL_NAMES and len(node.path) == 1:
-            return NUMBER
+            return ROLL_TYPES.get(root.text, NUMBER)
         found = self.defs.get(root.text)
         if found is None:
             names = [*self.defs, *scope.params, "actor", "target"]
@@ -399,6 +413,8 @@ class Checker:
             inner = match.group(1).strip()
             if not _PATH.match(inner):
                 self.error(f"'{{{inner}}}' is not a name such as {{actor.name}}", span)
+                continue
+            if inner in self.lets:
                 continue
             path = tuple(ast.Name(part, span=span) for part in inner.split("."))
             self.infer(ast.Reference(path, span=span), scope)
@@ -613,6 +629,39 @@ class Checker:
             self.lets[name] = self.infer(let.value, place)
         self.ladder(d, ladder)
         self.lets = {}
+        found = ast.readings(d)
+        if found:
+            self.readable(d.roll, found[0], set())
+
+    def readable(self, node: ast.Test, reading: ast.Test, seen: set[str]) -> None:
+        """Report dice of a roll that `highest` or `count(...)` cannot read one by one.
+
+        The readings read the kept faces of the roll's dice terms: a group's items
+        are totals, not dice, and an exploding die adds dice as it rolls.
+        """
+        why = None
+        for n in ast.walk(node):
+            die = n.template if isinstance(n, ast.Pool) else n
+            if isinstance(die, dice.Dice) and die.explode is not None:
+                why = f"'{n}' explodes, so its dice are not a set to read"
+            elif isinstance(n, dice.Group) or (
+                isinstance(n, ast.Extreme)
+                and any(isinstance(o, dice.Dice | ast.Pool) for o in ast.walk(n))
+            ):
+                why = f"'{n}' keeps totals, not dice"
+            elif isinstance(n, ast.Reference) and len(n.path) == 1 and self.rolls(n.root):
+                found = self.defs.get(n.root)
+                if isinstance(found, ast.Constant) and n.root not in seen:
+                    self.readable(found.value, reading, seen | {n.root})
+                continue
+            else:
+                continue
+            self.error(
+                f"'{reading}' reads the roll's dice one by one, but {why}",
+                n.span,
+                "read the dice of plain terms such as (actor.prowl)d6, 2d6kl1 or 4dF",
+            )
+            return
 
     def ladder(self, d: ast.Check, scope: Scope) -> None:
         if not d.rungs:

@@ -20,6 +20,9 @@ _ROLL_WORDS = {
     "dice": "the dice alone",
     "margin": "the margin",
     "opposition": "the opposition",
+    "highest": "the highest die",
+    "lowest": "the lowest die",
+    "doubles": "two dice show the same face",
 }
 
 
@@ -56,6 +59,8 @@ def words(node: ast.Test) -> str:
             return f"{which} of " + ", ".join(words(o) for o in n.operands)
         case ast.Named():
             return n.name
+        case ast.Count():
+            return f"the number of dice showing {n.point}"
         case ast.Pool():
             return str(n)
         case (

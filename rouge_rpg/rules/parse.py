@@ -293,6 +293,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return self._nest(node, list(operands), deeper=True)  # type: ignore[no-any-return]
 
     @v_args(inline=True)
+    def count(self, keyword: Token, point: tuple[dice.ComparePoint, Span]) -> ast.Count:
+        return ast.Count(point[0], span=join_spans(token_span(keyword), point[1]))
+
+    @v_args(inline=True)
     def choice(self, test: Any, then: Any, otherwise: Any) -> ast.Choice:
         node = ast.Choice(test, then, otherwise, span=join_spans(span_of(test), span_of(otherwise)))
         return self._nest(node, [test, then, otherwise], deeper=True)  # type: ignore[no-any-return]
