@@ -207,10 +207,7 @@ def test_checker_types_pool_counts_and_sizes(tmp_path: Path) -> None:
     assert errors(tmp_path, "check c:\n  roll {1d6, 1d6}d2\n  a otherwise\n") == [
         "'{1d6, 1d6}dl2' drops 2 of a group of 2: 'dl2' here is a group's drop, not a die"
     ]
-    assert any(
-        "fixed number" in m
-        for m in errors(tmp_path, "const n = 2\ncondition c:\n  modifier (n)d6 to all\n")
-    )
+    assert errors(tmp_path, "const n = 2\ncondition c:\n  modifier (n)d6 to all\n") == []
 
 
 # -- item 6: min, max, if, let -----------------------------------------------------------------
@@ -463,3 +460,155 @@ def test_the_checker_on_readings(tmp_path: Path) -> None:
         "unknown name 'highest'",
         "'lowest' reads the roll's dice one by one, but 'max(1d6, 2)' keeps totals, not dice",
     ]
+
+
+# -- item 3: conditions and modifiers that change the dice -------------------------------------
+
+EDGES = """\
+bonus_type gear
+condition favored:
+  modifier advantage to all "Favored"
+condition poisoned:
+  modifier disadvantage to all "Poisoned"
+condition blessed:
+  modifier +1d4 to all "Bless"
+condition inspired:
+  modifier +1d6 gear to all
+condition geared:
+  modifier +1d gear to all "A good tool"
+condition toolkit:
+  modifier +2d gear to all "A better tool"
+condition hurt:
+  modifier -1d to all "Hurt"
+check attack(dc = 11) "Attack":
+  roll 1d20 + actor.prowl
+  hit when total >= dc
+  miss otherwise
+check crit:
+  roll 1d20
+  crit when dice == 20
+  plain otherwise
+check pool:
+  roll (actor.prowl)d6
+  success when count(6) >= 1
+  failure otherwise
+"""
+
+
+def with_conditions(*names: str, prowl: int = 0) -> Being:
+    return Being.of(
+        Character(name="Cutter", faction="crew", kind="person", attributes={"prowl": prowl}),
+        conditions=frozenset(names),
+    )
+
+
+def test_advantage_and_disadvantage_change_the_d20_and_cancel(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, EDGES)
+    plain = odds(rb, "crit", with_conditions())
+    assert plain["crit"] == Fraction(1, 20)
+    assert odds(rb, "crit", with_conditions("favored"))["crit"] == Fraction(39, 400)
+    assert odds(rb, "crit", with_conditions("poisoned"))["crit"] == Fraction(1, 400)
+    assert odds(rb, "crit", with_conditions("favored", "poisoned")) == plain
+    # 5e: hitting 11 on a d20 is 1/2; with advantage 3/4, with disadvantage 1/4.
+    assert odds(rb, "attack", with_conditions("favored"))["hit"] == Fraction(3, 4)
+    assert odds(rb, "attack", with_conditions("poisoned"))["hit"] == Fraction(1, 4)
+
+
+def test_a_bonus_that_rolls_adds_to_the_total_not_to_the_dice(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, EDGES)
+    # 1d20 + 1d4 >= 11, counted by hand.
+    expected = Fraction(sum(1 for a in range(1, 21) for b in range(1, 5) if a + b >= 11), 80)
+    assert odds(rb, "attack", with_conditions("blessed"))["hit"] == expected
+    assert odds(rb, "crit", with_conditions("blessed"))["crit"] == Fraction(1, 20)
+    check = rb.require("attack", ast.Check)
+    done = resolve_check(rb, check, with_conditions("blessed"), rng=random.Random(4))
+    assert done.boosted is not None
+    assert done.total == done.rolled.total + done.boosted.total
+    assert done.roll_detail == (
+        f"1d20 ({done.rolled.total}) + 0 = {done.rolled.total}, "
+        f"+1d4 ({done.boosted.total}) [blessed] = {done.total}"
+    )
+
+
+def test_bonus_dice_stack_by_type(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, EDGES)
+    one = odds(rb, "pool", with_conditions("geared", prowl=2))
+    assert one["success"] == 1 - Fraction(5, 6) ** 3
+    # Two gear bonuses: only the larger applies; an untyped penalty stacks.
+    both = odds(rb, "pool", with_conditions("geared", "toolkit", "hurt", prowl=2))
+    assert both["success"] == 1 - Fraction(5, 6) ** 3
+    check = rb.require("pool", ast.Check)
+    done = resolve_check(
+        rb, check, with_conditions("geared", "toolkit", "hurt", prowl=2), rng=random.Random(1)
+    )
+    shown = {(m.shown, m.applied, m.reason) for m in done.modifiers}
+    assert shown == {
+        ("+1d", False, "not applied: a higher gear bonus applies"),
+        ("+2d", True, "applies"),
+        ("-1d", True, "applies"),
+    }
+    # A gear die that rolls (mean 3.5) and a gear die in the pool (+1d): different changes.
+    mixed = resolve_check(
+        rb, check, with_conditions("geared", "inspired", prowl=2), rng=random.Random(1)
+    )
+    assert all(m.applied for m in mixed.modifiers)
+
+
+def test_advantage_on_dice_that_already_keep_is_not_applied(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path, EDGES + "check kept:\n  roll 2d20kh1\n  a when total > 10\n  b otherwise\n"
+    )
+    done = resolve_check(
+        rb, rb.require("kept", ast.Check), with_conditions("favored"), rng=random.Random(2)
+    )
+    assert [(m.applied, m.reason) for m in done.modifiers] == [
+        (False, "not applied: '2d20kh1' already keeps or drops dice")
+    ]
+
+
+def test_dice_modifiers_print_back_and_through_the_cli(
+    tmp_path: Path, rouge: Callable[..., Result]
+) -> None:
+    parsed, problems = parse_text(EDGES, "e.rouge")
+    assert problems == []
+    shown = [
+        str(m) for d in parsed.definitions if isinstance(d, ast.Condition) for m in d.modifiers
+    ]
+    assert shown == [
+        'modifier advantage to all "Favored"',
+        'modifier disadvantage to all "Poisoned"',
+        'modifier +1d4 to all "Bless"',
+        "modifier +1d6 gear to all",
+        'modifier +1d gear to all "A good tool"',
+        'modifier +2d gear to all "A better tool"',
+        'modifier -1d to all "Hurt"',
+    ]
+    place = folder(tmp_path, EDGES)
+    sheet = tmp_path / "cutter.yaml"
+    sheet.write_text(
+        "name: Cutter\nfaction: crew\nkind: person\nattributes:\n  prowl: 2\n"
+        "conditions: [favored, blessed]\n",
+        encoding="utf-8",
+    )
+    base = ["check", str(sheet), "attack", "--rulebook", str(place), "--no-campaign"]
+    weighed = rouge(*base, "--odds")
+    assert weighed.exit_code == 0, weighed.output
+    assert weighed.output.splitlines() == [
+        "Cutter: Attack: exact odds",
+        "  modifier  +1d4 from Cutter's blessed",
+        "  modifier  advantage from Cutter's favored",
+        "  hit     92.12%  737/800",  # max(1d20, 1d20) + 2 + 1d4 >= 11, counted by hand
+        "  miss     7.88%  63/800",
+    ]
+    by_hand = sum(
+        1
+        for a in range(1, 21)
+        for b in range(1, 21)
+        for c in range(1, 5)
+        if max(a, b) + 2 + c >= 11
+    )
+    assert Fraction(by_hand, 1600) == Fraction(737, 800)
+    rolled = rouge(*base, "--seed", "3")
+    assert rolled.exit_code == 0, rolled.output
+    assert rolled.output.splitlines()[1].startswith("  roll      2d20kh1 (")
+    assert "[blessed] = " in rolled.output.splitlines()[1]

@@ -32,7 +32,7 @@ from rouge_rpg.engine.effects import (
     placeholder,
     settle,
 )
-from rouge_rpg.engine.modifiers import gather
+from rouge_rpg.engine.modifiers import gather, reshape
 from rouge_rpg.engine.results import AppliedModifier, CheckOdds, Refusal, Resolution
 from rouge_rpg.errors import LimitError, RougeError
 from rouge_rpg.rules import ast
@@ -348,11 +348,25 @@ class PreparedCheck:
         self.rulebook = rulebook
         self.check = check
         self.ctx = ctx
-        self.modifiers = tuple(modifiers)
-        self.bonus = sum(m.value for m in modifiers if m.applied)
+        self.roll_expr, shaped = reshape(substitute(check.roll, ctx), modifiers)
+        self.modifiers = tuple(shaped)
+        applied = [m for m in shaped if m.applied and m.kind == "total"]
+        self.bonus = sum(m.value for m in applied)
+        #: The dice the modifiers roll (`+1d4`), each labelled with its source; rolled
+        #: after the roll line, and added to its total (not to its `dice`).
+        self.boost_expr: dice.Expr | None = None
+        boosts = [
+            dice.Labeled(m.rolls, m.source.rsplit(" ", 1)[-1])
+            for m in applied
+            if m.rolls is not None
+        ]
+        if len(boosts) == 1:
+            self.boost_expr = boosts[0]
+        elif boosts:
+            self.boost_expr = dice.Sum(boosts[0], tuple(("+", b) for b in boosts[1:]))
+        self.boost = None if self.boost_expr is None else roller(self.boost_expr)
         self.trace = tuple(trace)
         self.parameters = tuple(ctx.params.items())
-        self.roll_expr = substitute(check.roll, ctx)
         self.roll = roller(self.roll_expr)
         self.natural = natural_reader(self.roll_expr)
         #: Whether the ladder reads `dice`: only then do odds need the dice apart from the total.
@@ -510,8 +524,8 @@ def resolve_check(
 ) -> Resolution:
     """Roll a check for `actor` (against `target`), and read its outcome off the ladder.
 
-    The generator rolls, in this order: the roll line, the `vs` line, the
-    ladder's own dice, then the dice of the rung's effects.
+    The generator rolls, in this order: the roll line, the modifiers' dice, the
+    `vs` line, the ladder's own dice, then the dice of the rung's effects.
     """
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
@@ -521,13 +535,14 @@ def resolve_check(
     )
     try:
         rolled = plan.roll(rng)
+        boosted = None if plan.boost is None else plan.boost(rng)
         vs_rolled = plan.vs_fixed
         if vs_rolled is None and plan.vs is not None:
             vs_rolled = plan.vs(rng)
         drawn = tuple(draw(rng) for draw in plan.draw_rolls)
     except RougeError as error:
         raise error.located(check.file, rulebook.sources.get(check.file)) from None
-    total = rolled.total + plan.bonus
+    total = rolled.total + plan.bonus + (0 if boosted is None else boosted.total)
     opposition = vs_rolled.total if vs_rolled is not None else 0
     values = RollValues(
         total,
@@ -572,6 +587,7 @@ def resolve_check(
         vs_is_roll=plan.vs_rolls,
         drawn=drawn,
         bonus=plan.bonus,
+        boosted=boosted,
         bindings=plan.trace,
         reads=reads,
         ladder=check,
@@ -610,6 +626,8 @@ def check_odds(
     try:
         roll = distribution(plan.roll_expr, with_dice=plan.reads_dice, with_faces=plan.reads_faces)
         parts = [roll]
+        if plan.boost_expr is not None:
+            parts.append(distribution(plan.boost_expr))
         if plan.vs_expr is not None:
             parts.append(distribution(plan.vs_expr))
         parts += [distribution(d) for d in plan.draws]
@@ -624,11 +642,13 @@ def check_odds(
             span,
             source=source,
         )
-    bonus, versus = plan.bonus, plan.vs_expr is not None
+    bonus, versus, boosts = plan.bonus, plan.vs_expr is not None, plan.boost_expr is not None
     split = _splitter(plan)
 
     def read(rolled: Any, *rest: int) -> str:
         faces, dice_sum, raw = split(rolled)
+        if boosts:
+            raw, rest = raw + rest[0], rest[1:]
         opposition, drawn = (rest[0], rest[1:]) if versus else (0, rest)
         rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn, faces))
         return rung.name.text

@@ -350,6 +350,10 @@ Who: TypeAlias = Literal["actor", "target"]
 #: How a group's outcome is read from its members': the rung at least half of them
 #: reached, the best one any reached, or the worst.
 GroupWay: TypeAlias = Literal["half", "best", "worst"]
+#: What a modifier changes: the `total` (by a number, or by dice it rolls: `+1d4`), the
+#: number of dice in the roll's `pool` (`+1d`), or the roll by `advantage` or
+#: `disadvantage` (one die more, keeping the best or the worst).
+ModifierKind: TypeAlias = Literal["total", "pool", "advantage", "disadvantage"]
 #: The units of a duration, singular.
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
 #: Game minutes in each unit of game time; rounds, turns and scenes are an encounter's.
@@ -412,6 +416,8 @@ class Trigger:
 class Modifier:
     """`modifier +2 armor to all when actor.has(armored) "note"`."""
 
+    #: The amount: of the total (`+2`, `+1d4`), or of dice in the pool (`+1d` is 1);
+    #: 0 for advantage and disadvantage.
     value: Test
     type: Name | None
     direction: str  # "to" (the bearer acts) or "against" (the bearer is the target)
@@ -419,10 +425,19 @@ class Modifier:
     when: Test | None = None
     note: str | None = None
     span: Span | None = _span
+    kind: ModifierKind = "total"
+
+    @property
+    def shown(self) -> str:
+        """The change as written: `+2`, `-1d4`, `+1d`, `advantage`."""
+        if self.kind in ("advantage", "disadvantage"):
+            return self.kind
+        value = str(self.value)
+        signed = value if value.startswith("-") else "+" + value
+        return signed + "d" if self.kind == "pool" else signed
 
     def __str__(self) -> str:
-        value = str(self.value)
-        text = f"modifier {value if value.startswith('-') else '+' + value}"
+        text = f"modifier {self.shown}"
         if self.type is not None:
             text += f" {self.type}"
         text += f" {self.direction} {self.selector or 'all'}"

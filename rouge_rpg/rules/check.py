@@ -229,7 +229,7 @@ class Checker:
         self.error(
             f"'{node}' rolls dice, but {scope.place} is a fixed number",
             node.span,
-            "dice roll in a check's roll, vs and outcome lines, and in effects",
+            "dice roll in a check's roll, vs and outcome lines, a modifier's amount, and effects",
         )
         return False
 
@@ -421,8 +421,9 @@ class Checker:
 
     # -- pieces --------------------------------------------------------------------------
     def modifier(self, modifier: ast.Modifier, scope: Scope) -> None:
-        scope = attrs.evolve(scope, dice=False, place="a modifier")
-        self.expect(modifier.value, NUMBER, scope)
+        scope = attrs.evolve(scope, dice=False, place="a modifier's test")
+        # A modifier of the total may roll dice (`+1d4`): they roll with the check.
+        self.expect(modifier.value, NUMBER, attrs.evolve(scope, dice=True))
         if modifier.type is not None:
             self.lookup(modifier.type, "bonus_type", role="bonus type")
         if modifier.selector is not None:

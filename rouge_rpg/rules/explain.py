@@ -202,8 +202,7 @@ def _triggers(d: ast.Resource | ast.Track) -> list[str]:
 
 
 def _modifier(m: ast.Modifier, every: str = "every check") -> str:
-    value = str(m.value)
-    sign = value if value.startswith("-") else f"+{value}"
+    sign = m.shown
     typed = f" {m.type}" if m.type else ""
     side = "to" if m.direction == "to" else "against the bearer, to"
     target = m.selector.text if m.selector else every

@@ -419,16 +419,28 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return _Clause("lasts", duration)
 
     @v_args(inline=True)
+    def modifier_value(self, *parts: Any) -> tuple[ast.ModifierKind, Any]:
+        # `[PLUS] expr`, or one token: POOL_DICE, ADVANTAGE or DISADVANTAGE
+        if len(parts) == 2:
+            return "total", parts[1]
+        (token,) = parts
+        span = token_span(token)
+        if kind(token) == "POOL_DICE":
+            return "pool", dice.Literal(int(str(token)[:-1]), span=span)
+        edge: ast.ModifierKind = "advantage" if kind(token) == "ADVANTAGE" else "disadvantage"
+        return edge, dice.Literal(0, span=span)
+
+    @v_args(inline=True)
     def modifier(
         self,
-        plus: Token | None,
-        value: Any,
+        change: tuple[ast.ModifierKind, Any],
         bonus_type: Token | None,
         direction: Token,
         selector: Token,
         when: Any,
         note: Token | None,
     ) -> _Clause:
+        kind_, value = change
         return _Clause(
             "modifier",
             ast.Modifier(
@@ -439,6 +451,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
                 when,
                 _opt_str(note),
                 span=span_of(value),
+                kind=kind_,
             ),
         )
 
