@@ -26,6 +26,8 @@ def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
         first = resolution_lines(attrs.evolve(faced, effects=()))
         lines.append(f"  first, {first[0]}")
         lines.extend(f"  {line}" for line in first[1:])
+    for name, before in r.pushed:
+        lines.append(f"  rolled    {before.detail}, then pushed: {name}")
     if r.roll_detail:
         lines.append(f"  roll      {r.roll_detail}")
     for m in r.modifiers:

@@ -162,6 +162,9 @@ class Resolution:
     epilogue: tuple[str, ...] = ()
     #: A use: the constraint faced for each act the ability performs, before anything else.
     free_will: tuple[Resolution, ...] = ()
+    #: The pushes made on the roll, in order: each push's name and the roll before it
+    #: (`rolled` is the roll as pushed last).
+    pushed: tuple[tuple[str, Roll], ...] = attrs.field(default=(), repr=False)
 
     @property
     def margin(self) -> int | None:
@@ -208,6 +211,8 @@ class Resolution:
                 typed = f" {m.type}" if m.type else ""
                 where = f" ({m.location})" if m.location else ""
                 lines.append(f"modifier {m.shown}{typed} from {m.source}{where}: {m.reason}")
+            for name, before in self.pushed:
+                lines.append(f"roll {check.roll} → {before.detail}, then pushed: {name}")
             lines.append(f"roll {check.roll} → {self.roll_detail}")
             if check.versus is not None:
                 lines.append(f"vs {check.versus} → {self.vs_detail}")
@@ -241,6 +246,7 @@ class Resolution:
             "opposition": self.opposition,
             "vs": self.vs_detail,
             "drawn": list(self.drawn_detail),
+            "pushes": [{"push": name, "before": before.detail} for name, before in self.pushed],
             "margin": self.margin,
             "modifiers": [m.to_json() for m in self.modifiers if m.applied],
             "ignored_modifiers": [m.to_json() for m in self.modifiers if not m.applied],

@@ -311,12 +311,13 @@ def is_reading(node: object) -> bool:
 def readings(check: Check) -> list[Test]:
     """The readings of the roll's dice a check's ladder makes (tests, effects, lets, texts)."""
     parts: list[Test | None] = [let.value for let in check.lets]
-    for rung in check.rungs:
+    steps: list[Rung | Push] = [*check.rungs, *check.pushes]
+    for rung in steps:
         parts.append(rung.when)
         parts += [effect.amount for effect in rung.effects]
     found: list[Test] = [n for p in parts if p is not None for n in walk(p) if is_reading(n)]
     texts = [rung.narrative or "" for rung in check.rungs]
-    texts += [e.text or "" for rung in check.rungs for e in rung.effects]
+    texts += [e.text or "" for rung in steps for e in rung.effects]
     for text in texts:
         for word in READINGS:
             if "{" + word + "}" in text:
@@ -486,6 +487,39 @@ class Rung:
     narrative: str | None = None
     effects: tuple[Effect, ...] = ()
     span: Span | None = _span
+
+
+@attrs.frozen
+class Push:
+    """`push NAME ["Title"] rerolls all|POINT [once] [when TEST] [: effects]`.
+
+    After a check is rolled, the GM may push it: the dice of its roll line that
+    meet `point` (every die when None) roll again, the rest stay, and the
+    ladder is read anew. `once`: at most once per roll. `when`: only while the
+    test holds of the roll as it stands. The effects are the price, paid at each
+    push, and read the roll as pushed.
+    """
+
+    name: Name
+    title: str | None
+    point: dice.ComparePoint | None
+    once: bool = False
+    when: Test | None = None
+    effects: tuple[Effect, ...] = ()
+    span: Span | None = _span
+
+    @property
+    def display(self) -> str:
+        return self.title or self.name.text
+
+    def __str__(self) -> str:
+        text = f"push {self.name}" + (f" {quote(self.title)}" if self.title else "")
+        text += f" rerolls {self.point if self.point is not None else 'all'}"
+        if self.once:
+            text += " once"
+        if self.when is not None:
+            text += f" when {self.when}"
+        return text
 
 
 @attrs.frozen
@@ -721,6 +755,8 @@ class Check(Definition):
     group: GroupWay | None = None
     #: `let NAME = VALUE` lines, in order (the rungs hold them as `Named` nodes).
     lets: tuple[Let, ...] = ()
+    #: `push` lines: how the roll may be pushed after it is made.
+    pushes: tuple[Push, ...] = ()
     KIND: ClassVar[str] = "check"
 
     @property

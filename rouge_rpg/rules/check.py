@@ -629,22 +629,27 @@ class Checker:
             place = attrs.evolve(ladder, dice=False, place="a 'let' value")
             self.lets[name] = self.infer(let.value, place)
         self.ladder(d, ladder)
+        self.pushes(d, ladder)
         self.lets = {}
         found = ast.readings(d)
         if found:
-            self.readable(d.roll, found[0], set())
+            self.readable(d.roll, f"'{found[0]}'", set(), push=False)
 
-    def readable(self, node: ast.Test, reading: ast.Test, seen: set[str]) -> None:
-        """Report dice of a roll that `highest` or `count(...)` cannot read one by one.
+    def readable(self, node: ast.Test, subject: str, seen: set[str], *, push: bool) -> None:
+        """Report dice of a roll that cannot be read (or, for a push, rerolled) one by one.
 
-        The readings read the kept faces of the roll's dice terms: a group's items
-        are totals, not dice, and an exploding die adds dice as it rolls.
+        The readings read the kept faces of the roll's dice terms, and a push
+        rerolls some of its dice: a group's items are totals, not dice, an
+        exploding die adds dice as it rolls, and (for a push) a die that rerolls
+        itself (`ro1`) is more than one face.
         """
         why = None
         for n in ast.walk(node):
             die = n.template if isinstance(n, ast.Pool) else n
             if isinstance(die, dice.Dice) and die.explode is not None:
                 why = f"'{n}' explodes, so its dice are not a set to read"
+            elif push and isinstance(die, dice.Dice) and die.reroll is not None:
+                why = f"'{n}' rerolls on its own, so a die is more than one face"
             elif isinstance(n, dice.Group) or (
                 isinstance(n, ast.Extreme)
                 and any(isinstance(o, dice.Dice | ast.Pool) for o in ast.walk(n))
@@ -653,16 +658,32 @@ class Checker:
             elif isinstance(n, ast.Reference) and len(n.path) == 1 and self.rolls(n.root):
                 found = self.defs.get(n.root)
                 if isinstance(found, ast.Constant) and n.root not in seen:
-                    self.readable(found.value, reading, seen | {n.root})
+                    self.readable(found.value, subject, seen | {n.root}, push=push)
                 continue
             else:
                 continue
+            verb = "rerolls" if push else "reads"
             self.error(
-                f"'{reading}' reads the roll's dice one by one, but {why}",
+                f"{subject} {verb} the roll's dice one by one, but {why}",
                 n.span,
-                "read the dice of plain terms such as (actor.prowl)d6, 2d6kl1 or 4dF",
+                f"{verb[:-1]} the dice of plain terms such as (actor.prowl)d6, 2d6kl1 or 4dF",
             )
             return
+
+    def pushes(self, d: ast.Check, ladder: Scope) -> None:
+        """A check's `push` lines: names, tests, effects, and a roll they can reroll."""
+        names: set[str] = set()
+        for push in d.pushes:
+            if push.name.text in names:
+                self.error(f"push '{push.name}' is given twice", push.name.span)
+            names.add(push.name.text)
+            if push.when is not None:
+                place = attrs.evolve(ladder, dice=False, place="a push's test")
+                self.expect(push.when, BOOL, place)
+            for effect in push.effects:
+                self.effect(effect, ladder)
+        if d.pushes:
+            self.readable(d.roll, f"push '{d.pushes[0].name}'", set(), push=True)
 
     def ladder(self, d: ast.Check, scope: Scope) -> None:
         if not d.rungs:

@@ -507,6 +507,29 @@ class RulesBuilder(_Fresh, DiceBuilder):
         )
 
     @v_args(inline=True)
+    def push(
+        self,
+        name: Token,
+        title: Token | None,
+        point: Token | tuple[dice.ComparePoint, Span],
+        once: Token | None,
+        when: Any,
+        *effects: ast.Effect,
+    ) -> _Clause:
+        return _Clause(
+            "push",
+            ast.Push(
+                _name(name),
+                _opt_str(title),
+                None if isinstance(point, Token) else point[0],
+                once is not None,
+                when,
+                tuple(e for e in effects if e is not None),
+                span=token_span(name),
+            ),
+        )
+
+    @v_args(inline=True)
     def faction_kind(self, name: Token) -> _Clause:
         return _Clause("being", _name(name))
 
@@ -768,8 +791,9 @@ class RulesBuilder(_Fresh, DiceBuilder):
             )
         lets: tuple[ast.Let, ...] = tuple(found.get("let", ()))
         rungs: tuple[ast.Rung, ...] = tuple(found.get("rung", ()))
+        pushes: tuple[ast.Push, ...] = tuple(found.get("push", ()))
         if lets:
-            lets, rungs = _with_lets(lets, rungs)
+            lets, rungs, pushes = _with_lets(lets, rungs, pushes)
         return ast.Check(
             params=params or (),
             roll=dice.Literal(0) if roll is None else roll,
@@ -780,6 +804,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             default=default is not None,
             initiative=initiative is not None,
             group=self._group(found, name),
+            pushes=pushes,
             **self._common(name, title, found),
         )
 
@@ -852,11 +877,12 @@ class RulesBuilder(_Fresh, DiceBuilder):
 
 
 def _with_lets(
-    lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...]
-) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...]]:
-    """The lets and rungs with each use of a let's name (`stress`) a `Named` node.
+    lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...], pushes: tuple[ast.Push, ...]
+) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...], tuple[ast.Push, ...]]:
+    """The lets, rungs and pushes with each use of a let's name (`stress`) a `Named` node.
 
-    A let reads the lets above it; a rung's test and its effects' amounts read them all.
+    A let reads the lets above it; a rung's (or push's) test and its effects' amounts
+    read them all.
     """
     known: dict[str, ast.Named] = {}
 
@@ -888,7 +914,15 @@ def _with_lets(
         )
         for rung in rungs
     )
-    return tuple(done), placed
+    pushed = tuple(
+        attrs.evolve(
+            push,
+            when=put(push.when),
+            effects=tuple(attrs.evolve(e, amount=put(e.amount)) for e in push.effects),
+        )
+        for push in pushes
+    )
+    return tuple(done), placed, pushed
 
 
 def _targets(call: ast.CheckCall) -> bool:
