@@ -18,7 +18,7 @@ from click.testing import Result
 from rouge_rpg.beings import Being, Character
 from rouge_rpg.dice.odds import distribution
 from rouge_rpg.dice.parse import parse as parse_dice
-from rouge_rpg.engine.checks import check_odds, resolve_check
+from rouge_rpg.engine.checks import check_odds, push_odds, resolve_check
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import Rulebook, ast, load
 from rouge_rpg.rules.evaluate import Context, stat
@@ -612,3 +612,197 @@ def test_dice_modifiers_print_back_and_through_the_cli(
     assert rolled.exit_code == 0, rolled.output
     assert rolled.output.splitlines()[1].startswith("  roll      2d20kh1 (")
     assert "[blessed] = " in rolled.output.splitlines()[1]
+
+
+# -- item 5: pushing a roll already made -------------------------------------------------------
+
+PUSHES = """\
+resource willpower max 10
+check fight "Fight":
+  roll (actor.prowl)d6
+  push push "Push the roll" rerolls 1..5 once:
+    gain actor willpower count(1)
+  success when count(6) >= 1: "It lands."
+  failure otherwise: "Nothing."
+check fate "Fate":
+  roll 4dF + actor.prowl
+  push invoke "Invoke an aspect" rerolls all when actor.willpower > 0:
+    lose actor willpower 1
+  win when total >= 2
+  lose otherwise
+check plain:
+  roll 2d6
+  done otherwise
+"""
+
+
+def test_a_push_rerolls_only_the_dice_that_meet_its_point(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, PUSHES)
+    check = rb.require("fight", ast.Check)
+    for seed in range(30):
+        first = resolve_check(rb, check, being(prowl=4), rng=random.Random(seed))
+        pushed = resolve_check(
+            rb, check, being(prowl=4), rng=random.Random(seed), pushes=[("push", seed + 100)]
+        )
+        assert pushed.pushed[0][0] == "push"
+        assert pushed.pushed[0][1].detail == first.rolled.detail
+        before = [d.value for d in first.rolled.dice()]
+        after = [d.value for d in pushed.rolled.dice()]
+        assert [b for b in before if b == 6] == [
+            a for a, b in zip(after, before, strict=True) if b == 6
+        ]
+        ones = sum(1 for a in after if a == 1)
+        assert [(e.verb, e.what, e.amount) for e in pushed.effects][:1] == [
+            ("gain", "willpower", ones)
+        ]
+
+
+def test_the_odds_of_a_push_are_exact_given_the_dice_that_stay(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, PUSHES)
+    check = rb.require("fight", ast.Check)
+    for seed in range(12):
+        first = resolve_check(rb, check, being(prowl=3), rng=random.Random(seed))
+        faces = [d.value for d in first.rolled.dice()]
+        again = sum(1 for f in faces if f != 6)
+        expected = (
+            {"success": Fraction(1), "failure": Fraction(0)}
+            if again < len(faces)
+            else enumerate_dice(6, again, lambda f: "success" if 6 in f else "failure")
+        )
+        found = push_odds(rb, check, being(prowl=3), "push", rng=random.Random(seed))
+        assert found.outcomes == {k: expected.get(k, Fraction(0)) for k in found.outcomes}
+    # Rerolling every die of 4dF gives the roll's own odds back.
+    fate = rb.require("fate", ast.Check)
+    rich = Being.of(
+        Character(name="C", faction="crew", kind="person", attributes={"prowl": 1}),
+        resources={"willpower": 2},
+    )
+    assert push_odds(rb, fate, rich, "invoke", rng=random.Random(3)).outcomes == odds(
+        rb, "fate", rich
+    )
+
+
+def test_pushed_rolls_agree_with_the_odds_of_a_push(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, PUSHES)
+    check = rb.require("fight", ast.Check)
+    actor = being(prowl=4)
+    seed = next(
+        s
+        for s in range(100)
+        if [
+            d.value for d in resolve_check(rb, check, actor, rng=random.Random(s)).rolled.dice()
+        ].count(6)
+        == 0
+    )
+    expected = push_odds(rb, check, actor, "push", rng=random.Random(seed)).outcomes
+    runs = 3000
+    seen = {"success": 0, "failure": 0}
+    for n in range(runs):
+        done = resolve_check(rb, check, actor, rng=random.Random(seed), pushes=[("push", n)])
+        seen[done.outcome] += 1
+    statistic = sum(
+        (seen[k] - runs * float(p)) ** 2 / (runs * float(p)) for k, p in expected.items()
+    )
+    assert statistic < 10.83  # chi-square, 1 degree of freedom, p = 0.001
+
+
+def test_pushes_that_cannot_be_made_are_refused(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, PUSHES)
+    fight, fate = rb.require("fight", ast.Check), rb.require("fate", ast.Check)
+    with pytest.raises(RougeError, match="'Push the roll' can be made once per roll, and it was"):
+        resolve_check(
+            rb, fight, being(prowl=2), rng=random.Random(1), pushes=[("push", 1), ("push", 2)]
+        )
+    with pytest.raises(RougeError) as refused:
+        resolve_check(rb, fate, being(prowl=1), rng=random.Random(1), pushes=[("invoke", 1)])
+    assert refused.value.message == (
+        "'Invoke an aspect' cannot be made now: the actor's willpower is more than 0 does not hold"
+    )
+    with pytest.raises(RougeError) as unknown:
+        resolve_check(rb, fight, being(prowl=2), rng=random.Random(1), pushes=[("pusj", 1)])
+    assert unknown.value.message == "check 'fight' has no push 'pusj' (its pushes: push)"
+    assert unknown.value.hint == "did you mean 'push'?"
+    with pytest.raises(RougeError, match="check 'plain' cannot be pushed: it has no 'push' line"):
+        resolve_check(
+            rb, rb.require("plain", ast.Check), being(), rng=random.Random(1), pushes=[("x", 1)]
+        )
+
+
+def test_the_checker_on_pushes(tmp_path: Path) -> None:
+    assert errors(
+        tmp_path,
+        "check a:\n  roll 3d6!\n  push p rerolls all\n  x otherwise\n"
+        "check b:\n  roll 3d6ro1\n  push p rerolls 1\n  push p rerolls 2\n  x otherwise\n"
+        "check c:\n  roll 3d6\n  push p rerolls all when 1d6 > 2: lose actor nerve 1\n"
+        "  x otherwise\n",
+    ) == [
+        "push 'p' rerolls the roll's dice one by one, but '3d6!' explodes, so its dice are not "
+        "a set to read",
+        "push 'p' rerolls the roll's dice one by one, but '3d6ro1' rerolls on its own, so a "
+        "die is more than one face",
+        "push 'p' is given twice",
+        "'1d6' rolls dice, but a push's test is a fixed number",
+        "unknown resource or condition 'nerve'",
+    ]
+    parsed, problems = parse_text(PUSHES, "p.rouge")
+    assert problems == []
+    fight = parsed.definitions[1]
+    assert isinstance(fight, ast.Check)
+    assert [str(p) for p in fight.pushes] == ['push push "Push the roll" rerolls 1..5 once']
+
+
+def test_pushing_in_a_campaign_and_outside_one(
+    tmp_path: Path, rouge: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = folder(tmp_path, PUSHES)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
+    sheet = tmp_path / "alva.yaml"
+    sheet.write_text(
+        "name: Alva\nfaction: crew\nkind: person\nattributes:\n  prowl: 3\n", encoding="utf-8"
+    )
+    alone = rouge("push")
+    assert alone.exit_code == 2
+    assert "rouge push pushes the last roll of a campaign, and there is none here" in (alone.output)
+    offline = rouge(
+        "check", str(sheet), "fight", "--rulebook", str(place), "--no-campaign", "--seed", "1",
+        "--push", "push",
+    )  # fmt: skip
+    assert offline.exit_code == 0, offline.output
+    assert offline.output.splitlines()[1:3] == [
+        "  rolled    3d6 (2, 5, 1) = 8, then pushed: push",
+        "  roll      3d6 (6, 2, 6) = 14",
+    ]
+    assert rouge("campaign", "init", "--rulebook", str(place)).exit_code == 0
+    assert rouge("campaign", "join", str(sheet)).exit_code == 0
+    rolled = rouge("check", "alva", "fight", "--seed", "1")
+    assert rolled.output.splitlines()[1:3] == ["  roll      3d6 (2, 5, 1) = 8", "failure: Nothing."]
+    weighed = rouge("push", "--odds")
+    assert weighed.exit_code == 0, weighed.output
+    assert weighed.output.splitlines() == [
+        "Alva: Fight, pushed: exact odds",
+        "  success    42.13%  91/216",
+        "  failure    57.87%  125/216",
+        "  note: if pushed (Push the roll): 3 dice roll again, 0 stay as rolled "
+        "(3d6 (2, 5, 1) = 8)",
+    ]
+    pushed = rouge("push", "--seed", "5")
+    assert pushed.exit_code == 0, pushed.output
+    assert pushed.output.splitlines()[:4] == [
+        "Alva: Fight",
+        "  rolled    3d6 (2, 5, 1) = 8, then pushed: push",
+        "  roll      3d6 (5, 3, 6) = 14",
+        "success: It lands.",
+    ]
+    again = rouge("push", "--seed", "6")
+    assert again.exit_code == 1
+    assert "'Push the roll' can be made once per roll, and it was" in again.output
+    log = rouge("campaign", "log", "-n", "2")
+    assert log.output.splitlines()[-1].endswith("push #2: Alva: Fight → success (14)")
+    assert "2 of 2 recorded rolls reproduce" in rouge("campaign", "replay").output
+    undone = rouge("campaign", "undo")
+    assert "undo #3: push #2" in undone.output
+    assert rouge("campaign", "advance", "1h").exit_code == 0
+    late = rouge("push")
+    assert late.exit_code == 2
+    assert "only the last roll can be pushed" in late.output
