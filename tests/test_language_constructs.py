@@ -806,3 +806,17 @@ def test_pushing_in_a_campaign_and_outside_one(
     late = rouge("push")
     assert late.exit_code == 2
     assert "only the last roll can be pushed" in late.output
+
+
+def test_choice_words_read_in_a_rung_worked_out_at_each_roll(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check c(p: one of (no, yes) = no):\n  roll 1d6\n"
+        "  let lvl = if p == yes then 1 else 2\n"
+        '  hit otherwise: "Rolled {total}, level {lvl}."\n'
+        "    advance actor strain (if p == yes then 2 else 0)\n",
+    )
+    check = rb.require("c", ast.Check)
+    done = resolve_check(rb, check, being(), args={"p": "yes"}, rng=random.Random(1))
+    assert done.narrative == f"Rolled {done.total}, level 1."
+    assert [(e.verb, e.amount) for e in done.effects] == [("advance", 2)]
