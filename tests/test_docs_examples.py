@@ -144,3 +144,26 @@ def test_no_console_example_hides_outside_a_console_block(document: Path) -> Non
             inside = None if inside is not None else fence.group(1)
         elif line.startswith("$ rouge"):
             assert inside == "console", f"{document.name}:{number}: {line}"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_every_python_example_runs(
+    document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each ```python block runs as written, from the project's folder."""
+    blocks: list[str] = []
+    inside: str | None = None  # the language of the open fence
+    current: list[str] = []
+    for line in document.read_text(encoding="utf-8").splitlines():
+        fence = _FENCE.match(line)
+        if fence and inside is None:
+            inside, current = fence.group(1), []
+        elif fence:
+            if inside == "python":
+                blocks.append("\n".join(current))
+            inside = None
+        elif inside == "python":
+            current.append(line)
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        exec(compile(block, str(document), "exec"), {})

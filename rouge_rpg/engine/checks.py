@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Generic, TypeVar, assert_never, cast
 
+import attrs
+
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.odds import distribution
@@ -31,6 +33,7 @@ from rouge_rpg.dice.roll import (
     rerolled_with,
     roller,
 )
+from rouge_rpg.engine.apply import apply_changes
 from rouge_rpg.engine.effects import (
     PLACEHOLDER,
     Settled,
@@ -596,12 +599,7 @@ def resolve_check(
     try:
         for name, seed in pushes:
             push = find_push(check, name)
-            if push.once and any(made == name for made, _ in pushed):
-                raise Refusal(f"'{push.display}' can be made once per roll, and it was")
-            if push.when is not None and not compile_value(push.when, plan.ctx)(values_of(rolled)):
-                raise Refusal(
-                    f"'{push.display}' cannot be made now: {said(push.when)} does not hold"
-                )
+            can_push(plan, push, [made for made, _ in pushed], paid, values_of(rolled))
             pushed.append((name, rolled))
             rolled = reroll(rolled, push.point, random.Random(seed))
             found, lines = effect_changes(push.effects, context(values_of(rolled)), f"push {name}")
@@ -694,11 +692,9 @@ def push_odds(
     now = made.rolled
     bonus = made.total - now.total if made.total is not None else 0
     opposition, drawn = made.opposition or 0, tuple(d.total for d in made.drawn)
-    if found.once and any(name == push for name, _ in made.pushed):
-        raise Refusal(f"'{found.display}' can be made once per roll, and it was")
     current = RollValues(made.total or 0, plan.natural(now), opposition, drawn, faces(now))
-    if found.when is not None and not compile_value(found.when, plan.ctx)(current):
-        raise Refusal(f"'{found.display}' cannot be made now: {said(found.when)} does not hold")
+    paid = [e for e in made.effects if e.source.startswith("push ")]
+    can_push(plan, found, [name for name, _ in made.pushed], paid, current)
     terms: list[dice.Dice] = []
     counts: dict[int, int] = {}
     for term in rerolled(now, found.point):
@@ -740,6 +736,32 @@ def push_odds(
         f"as rolled ({now.detail})"
     )
     return CheckOdds(check.id.text, outcomes, True, plan.modifiers, note=note)
+
+
+def can_push(
+    plan: PreparedCheck,
+    push: ast.Push,
+    made: Sequence[str],
+    paid: Sequence[Change],
+    values: RollValues,
+) -> None:
+    """Refuse `push` if it was made already and may be made once, or if its `when` test
+    does not hold of the roll as it stands and the beings as the pushes `made` left
+    them (their price `paid`)."""
+    if push.once and push.name.text in made:
+        raise Refusal(f"'{push.display}' can be made once per roll, and it was")
+    if push.when is None:
+        return
+    ctx = plan.ctx
+    if paid:
+        actor, target = ctx.actor, ctx.target
+        if actor is not None:
+            actor = apply_changes(plan.rulebook, actor, [c for c in paid if c.who == "actor"])[0]
+        if target is not None:
+            target = apply_changes(plan.rulebook, target, [c for c in paid if c.who == "target"])[0]
+        ctx = attrs.evolve(ctx, actor=actor, target=target)
+    if not compile_value(push.when, ctx)(values):
+        raise Refusal(f"'{push.display}' cannot be made now: {said(push.when)} does not hold")
 
 
 def find_push(check: ast.Check, name: str) -> ast.Push:

@@ -57,6 +57,11 @@ def _what(e: ast.Effect, ctx: Context) -> str | None:
     return e.what.text if e.what else (damage.id.text if damage else None)
 
 
+#: The verbs that move a value by their amount: with an amount of 0 they change nothing,
+#: and are left out (a `set` to 0 is a change).
+BY_AN_AMOUNT = frozenset({"damage", "heal", "gain", "lose", "advance", "reduce"})
+
+
 def effect_changes(
     effects: Sequence[ast.Effect], ctx: Context, source: str
 ) -> tuple[list[Change], list[str]]:
@@ -71,6 +76,8 @@ def effect_changes(
         before = len(ctx.rolls)
         amount = None if e.amount is None else number(e.amount, ctx)
         detail = str(ctx.rolls[-1][1]) if len(ctx.rolls) > before else None
+        if amount == 0 and e.verb in BY_AN_AMOUNT and detail is None:
+            continue  # `lose fate_points invokes` with no invokes: nothing changes
         changes.append(
             Change(
                 e.who,

@@ -227,6 +227,16 @@ def _check(d: ast.Check) -> list[str]:
         when = "otherwise" if rung.when is None else f"when {words(rung.when)}"
         extra = f": {_effects(rung.effects)}" if rung.effects else ""
         out.append(f"  {rung.name} {when}{extra}")
+    for push in d.pushes:
+        dice = "every die rolls" if push.point is None else f"the dice showing {push.point} roll"
+        how = " (once per roll)" if push.once else ""
+        when = f", when {words(push.when)}" if push.when is not None else ""
+        price = f"; it costs: {_effects(push.effects)}" if push.effects else ""
+        out.append(
+            _sentence(
+                f"It can be pushed ({push.name}: {push.display}): {dice} again{how}{when}{price}"
+            )
+        )
     return out
 
 
