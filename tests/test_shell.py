@@ -127,13 +127,32 @@ def test_the_journal_and_rulebook_stay_loaded(table: Table, campaign: Path) -> N
     assert cli_campaign._kept == {}
 
 
-def typing(pipe: Any, chunks: Sequence[str]) -> threading.Thread:
-    """Send keys a chunk at a time, as a person types: a completion lands before the next."""
+def typing(pipe: Any, chunks: Sequence[str], table: Table) -> threading.Thread:
+    """Send keys a chunk at a time, as a person types: a completion lands before the next.
+
+    A chunk that ends with Tab waits for the table to have worked out its
+    completions (however long a busy machine takes), then a moment for
+    prompt_toolkit to insert them, before the next chunk is sent.
+    """
+    completed = threading.Event()
+    original = table.complete
+
+    def complete(text: str) -> Any:
+        try:
+            return original(text)
+        finally:
+            completed.set()
+
+    setattr(table, "complete", complete)  # noqa: B010
 
     def send() -> None:
         for chunk in chunks:
             time.sleep(0.08)
+            completed.clear()
             pipe.send_text(chunk)
+            if chunk.endswith("\t"):
+                completed.wait(30)
+                time.sleep(0.1)
 
     thread = threading.Thread(target=send, daemon=True)
     thread.start()
@@ -160,8 +179,8 @@ def test_a_short_scene(
         "\x04",  # Ctrl-D leaves
     ]
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        sender = typing(pipe, keys)
         with Table(str(campaign)) as session:
+            sender = typing(pipe, keys, session)
             loop(session, input=pipe, output=DummyOutput())
         sender.join()
     out = capsys.readouterr().out
@@ -183,8 +202,8 @@ def test_history_is_kept_across_sessions(
     monkeypatch.setenv("ROUGE_CACHE_DIR", str(tmp_path / "cache"))
     for keys in (["roll 1d6 --seed 2\r", "\x04"], ["\x1b[A", "\r", "\x04"]):  # then: Up, Enter
         with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-            sender = typing(pipe, keys)
             with Table(str(campaign)) as session:
+                sender = typing(pipe, keys, session)
                 loop(session, input=pipe, output=DummyOutput())
             sender.join()
     # the second session recalled the first one's line with Up, and ran it
