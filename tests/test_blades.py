@@ -314,6 +314,7 @@ def test_the_core_loop_through_the_cli(
     assert desperate.output.splitlines() == [
         "Brasca: Action roll (action skirmish, position desperate, effect great, bonus 0)",
         "  roll      2d6 (2, 5) = 7",
+        "  reads     count(6) 0, highest 5",
         "partial: Brasca does it, with great effect, but from a desperate position it costs: "
         "harm 3.",
         "effects:",
@@ -337,9 +338,10 @@ def test_the_core_loop_through_the_cli(
         "check", "brasca", "wreck", *given("bonus=1", "position=controlled"), "--seed", "20"
     )
     assert critical.exit_code == 0, critical.output
-    assert critical.output.splitlines()[:3] == [
+    assert critical.output.splitlines()[:4] == [
         "Brasca: Action roll (action wreck, position controlled, effect standard, bonus 1)",
         "  roll      2d6 (6, 6) = 12",
+        "  reads     count(6) 2, highest 6",
         "critical: Critical: Brasca does it, with increased effect: a level above standard.",
     ]
 
@@ -350,6 +352,7 @@ def test_the_core_loop_through_the_cli(
     assert resisted.exit_code == 0, resisted.output
     assert resisted.output.splitlines()[1:] == [
         "  roll      3d6 (2, 3, 1) = 6",
+        "  reads     highest 3, count(6) 0",
         "costly: Brasca resists, and marks 3 stress.",
         "effects:",
         "  Brasca: advance stress 3",
@@ -362,7 +365,7 @@ def test_the_core_loop_through_the_cli(
     assert rouge("campaign", "adjust", "tobin", "stress", "8").exit_code == 0
     broken = rouge("check", "tobin", "resist", "--with", "attr=insight", "--seed", "1")
     assert broken.exit_code == 0, broken.output
-    assert broken.output.splitlines()[5:11] == [
+    assert broken.output.splitlines()[6:12] == [
         "state:",
         "  Tobin: Stress 8 → 9",
         "  Tobin: Trauma 0 → 1",

@@ -778,7 +778,11 @@ def test_pushing_in_a_campaign_and_outside_one(
     assert rouge("campaign", "init", "--rulebook", str(place)).exit_code == 0
     assert rouge("campaign", "join", str(sheet)).exit_code == 0
     rolled = rouge("check", "alva", "fight", "--seed", "1")
-    assert rolled.output.splitlines()[1:3] == ["  roll      3d6 (2, 5, 1) = 8", "failure: Nothing."]
+    assert rolled.output.splitlines()[1:4] == [
+        "  roll      3d6 (2, 5, 1) = 8",
+        "  reads     count(6) 0",
+        "failure: Nothing.",
+    ]
     weighed = rouge("push", "--odds")
     assert weighed.exit_code == 0, weighed.output
     assert weighed.output.splitlines() == [
@@ -790,10 +794,11 @@ def test_pushing_in_a_campaign_and_outside_one(
     ]
     pushed = rouge("push", "--seed", "5")
     assert pushed.exit_code == 0, pushed.output
-    assert pushed.output.splitlines()[:4] == [
+    assert pushed.output.splitlines()[:5] == [
         "Alva: Fight",
         "  rolled    3d6 (2, 5, 1) = 8, then pushed: push",
         "  roll      3d6 (5, 3, 6) = 14",
+        "  reads     count(6) 1",
         "success: It lands.",
     ]
     again = rouge("push", "--seed", "6")

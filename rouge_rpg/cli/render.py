@@ -8,6 +8,7 @@ import attrs
 
 from rouge_rpg.cli.output import fraction, percent, printable
 from rouge_rpg.engine import Applied, CheckOdds, Resolution
+from rouge_rpg.engine.results import shown
 
 
 def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
@@ -30,6 +31,9 @@ def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
         lines.append(f"  rolled    {before.detail}, then pushed: {name}")
     if r.roll_detail:
         lines.append(f"  roll      {r.roll_detail}")
+    if r.readings:
+        read = ", ".join(f"{name} {shown(value)}" for name, value in r.readings)
+        lines.append(f"  reads     {read}")
     for m in r.modifiers:
         if not m.applied:
             continue

@@ -394,6 +394,12 @@ class PreparedCheck:
         #: Whether the ladder reads the dice one by one (`highest`, `count(6)`): only then
         #: are the faces read off a roll, and odds joint over them.
         self.reads_faces = bool(ast.readings(check))
+        #: Each reading the ladder makes (`highest`, `count(6)`), once, to show with a roll
+        #: (a push's price reads the roll too, but is not the ladder's reading).
+        self.readings: list[tuple[str, Probe]] = [
+            (text, compile_value(node, ctx))
+            for text, node in {str(n): n for n in ast.readings(check, pushes=False)}.items()
+        ]
         self.vs_expr: dice.Expr | None = None
         self.vs: Callable[[random.Random], Roll] | None = None
         self.vs_rolls = False
@@ -649,6 +655,7 @@ def resolve_check(
         reads=reads,
         ladder=check,
         pushed=tuple(pushed),
+        readings=tuple((text, read(values)) for text, read in plan.readings),
     )
 
 

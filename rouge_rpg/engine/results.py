@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, assert_never
 import attrs
 
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.roll import Roll, faces, render
+from rouge_rpg.dice.roll import Roll, render
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 
@@ -165,6 +165,8 @@ class Resolution:
     #: The pushes made on the roll, in order: each push's name and the roll before it
     #: (`rolled` is the roll as pushed last).
     pushed: tuple[tuple[str, Roll], ...] = attrs.field(default=(), repr=False)
+    #: What the ladder read off the roll's dice one by one: `(("highest", 5), ("count(6)", 0))`.
+    readings: tuple[tuple[str, Value], ...] = ()
 
     @property
     def margin(self) -> int | None:
@@ -222,9 +224,7 @@ class Resolution:
             seen = f"total {self.total}, dice {self.dice}"
             if check.versus is not None:
                 seen += f", margin {margin}"
-            if self.rolled is not None and ast.readings(check):
-                kept = faces(self.rolled)
-                seen += f", highest {kept[-1] if kept else 0}"
+            seen += "".join(f", {name} {shown(value)}" for name, value in self.readings)
             for name, holds in self.reads:
                 lines.append(f"{name} when {tests[name]}: {'yes' if holds else 'no'} ({seen})")
             if not self.reads or not self.reads[-1][1]:
@@ -250,6 +250,7 @@ class Resolution:
             "vs": self.vs_detail,
             "drawn": list(self.drawn_detail),
             "pushes": [{"push": name, "before": before.detail} for name, before in self.pushed],
+            "readings": dict(self.readings),
             "margin": self.margin,
             "modifiers": [m.to_json() for m in self.modifiers if m.applied],
             "ignored_modifiers": [m.to_json() for m in self.modifiers if not m.applied],
@@ -260,6 +261,13 @@ class Resolution:
         if self.action == "use":
             data["free_will"] = [f.to_json() for f in self.free_will]
         return data
+
+
+def shown(value: Value) -> str:
+    """A reading as people say it: `5`, `yes`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @attrs.frozen

@@ -308,10 +308,11 @@ def is_reading(node: object) -> bool:
     )
 
 
-def readings(check: Check) -> list[Test]:
-    """The readings of the roll's dice a check's ladder makes (tests, effects, lets, texts)."""
+def readings(check: Check, *, pushes: bool = True) -> list[Test]:
+    """The readings of the roll's dice a check makes: its ladder (tests, effects, lets,
+    texts) and, with `pushes`, its pushes' tests and prices."""
     parts: list[Test | None] = [let.value for let in check.lets]
-    steps: list[Rung | Push] = [*check.rungs, *check.pushes]
+    steps: list[Rung | Push] = [*check.rungs, *(check.pushes if pushes else ())]
     for rung in steps:
         parts.append(rung.when)
         parts += [effect.amount for effect in rung.effects]
