@@ -144,3 +144,18 @@ def test_the_bundled_rulebook_and_sheets_are_named_alone(
     assert "pbtaa: no such rulebook folder" in missing.output
     assert "a bundled rulebook is named alone: " in missing.output
     assert "pbta" in missing.output.splitlines()[-1]
+
+
+def test_vs_on_a_move_that_has_nothing_to_do_with_a_target_is_an_error(
+    rouge: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    refused = rouge(
+        "check", "--rulebook", "pbta", "keeler", "go_aggro", "--vs", "dremmer", "--no-campaign"
+    )
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "Error: check 'go_aggro' has nothing to do with a target: no 'vs' line, nothing that "
+        "reads the target, and no modifier against it\n"
+        "leave out --vs, or roll a check whose 'vs' line reads the target\n"
+    )

@@ -144,7 +144,26 @@ def _check(rulebook: Rulebook, action: Action) -> tuple[ast.Check, dict[str, Val
                 hint="its 'vs' line would read one as target[PARAMETER]",
             )
         args[param] = action.defense
+    if action.target is not None and not _has_use_for_target(rulebook, check):
+        raise RougeError(
+            f"check '{check.id}' has nothing to do with a target: no 'vs' line, nothing that "
+            "reads the target, and no modifier against it",
+            hint="leave out --vs, or roll a check whose 'vs' line reads the target",
+        )
     return check, args
+
+
+def _has_use_for_target(rulebook: Rulebook, check: ast.Check) -> bool:
+    """Whether a target can change a check: it reads the target, or a modifier some
+    bearer carries `against` it could apply."""
+    if ast.reads_target(check):
+        return True
+    return any(
+        m.direction == "against" and (m.selector is None or m.selector.text == check.id.text)
+        for d in rulebook.of_kind("condition", "faction", "member")
+        if isinstance(d, ast.Condition | ast.Faction | ast.Member)
+        for m in d.modifiers
+    )
 
 
 #: How each kind of action is given the other party, for the hint when it is missing.

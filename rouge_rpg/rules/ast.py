@@ -331,8 +331,15 @@ def reads_target(check: Check) -> bool:
     parts: list[Test | None] = [check.roll, check.versus]
     parts += [p.default for p in check.params]
     parts += [m.when for m in check.modifiers] + [m.value for m in check.modifiers]
-    for rung in check.rungs:
+    parts += [let.value for let in check.lets]
+    steps: list[Rung | Push] = [*check.rungs, *check.pushes]
+    for rung in steps:
         parts.append(rung.when)
+        texts = [e.text or "" for e in rung.effects]
+        if isinstance(rung, Rung):
+            texts.append(rung.narrative or "")
+        if any("{target" in t for t in texts):
+            return True
         for effect in rung.effects:
             if effect.who == "target":
                 return True
