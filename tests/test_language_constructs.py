@@ -856,7 +856,8 @@ def test_rules_show_explains_a_push(tmp_path: Path, rouge: Callable[..., Result]
     place = folder(tmp_path, PUSHES)
     shown = rouge("rules", "show", "--rulebook", str(place), "fight")
     assert shown.exit_code == 0, shown.output
-    assert shown.output.splitlines()[-1] == (
-        "It can be pushed (push: Push the roll): the dice showing 1..5 roll again (once per "
-        "roll); it costs: gain willpower count(1)."
-    )
+    assert shown.output.splitlines()[-2:] == [
+        "It can be pushed (push: Push the roll): the dice showing 1..5 roll again (once per roll); "
+        "it costs:",
+        "  gain willpower count(1).",
+    ]

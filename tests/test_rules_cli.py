@@ -293,7 +293,8 @@ def test_show_resource(rouge: Callable[..., Result]) -> None:
         "It decays by 1 every day of game time.",
         "When it reaches 0: gain shutdown.",
         "When it reaches 0 and stays there 3 days: gain dead; "
-        'narrate "{actor.name} is disposed of as trash."',
+        'narrate "{actor.name} is disposed of as',
+        '  trash."',  # prose wraps under 100 columns
         "The drug every Nean needs.",
     )
 

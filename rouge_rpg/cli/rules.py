@@ -136,5 +136,9 @@ def show_command(definition_id: str, rulebooks: tuple[str, ...], as_json: bool) 
     for text in source.splitlines():
         click.echo(f"  {text}")
     click.echo("")
+    import textwrap
+
     for text in explanation:
-        click.echo(text)
+        indent = " " * (len(text) - len(text.lstrip(" ")))
+        # prose, wrapped under 100 columns (the source above is the GM's own text)
+        click.echo(textwrap.fill(text, width=99, subsequent_indent=indent + "  "))
