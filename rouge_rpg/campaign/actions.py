@@ -296,19 +296,31 @@ def _play(
                 hint="add --again to record it once more, or leave out --seed",
             )
     result, entries, notes, inputs = _resolve_in(state, rulebook, request)
-    payload: dict[str, Any] = {
-        "request": request.to_json(),
-        "inputs": inputs,
-        "rulebook": rulebook.content_hash,
-        "result": _result_json(result),
-        "applied": entries,
-        "notes": notes,
-        "summary": summary(result),
-    }
+    payload = _payload(rulebook, request, inputs, result, entries, notes)
     if secret:
         payload["secret"] = True
     journal.append(state, "resolution", state.time, payload, character=actor_state.id)
     return result, notes
+
+
+def _payload(
+    rulebook: Rulebook,
+    request: Request,
+    inputs: dict[str, Any],
+    result: Resolution,
+    applied: list[dict[str, Any]],
+    notes: list[str],
+) -> dict[str, Any]:
+    """A resolution event's payload: what was asked, of whom, what came of it and changed."""
+    return {
+        "request": request.to_json(),
+        "inputs": inputs,
+        "rulebook": rulebook.content_hash,
+        "result": _result_json(result),
+        "applied": applied,
+        "notes": notes,
+        "summary": summary(result),
+    }
 
 
 def _resolve_in(
@@ -608,16 +620,9 @@ def push(
         back = copy.deepcopy(state)
         apply_entries(back, reverse, state.time)
         result, entries, notes, inputs = _resolve_in(back, rulebook, pushed)
-        payload: dict[str, Any] = {
-            "request": pushed.to_json(),
-            "inputs": inputs,
-            "rulebook": rulebook.content_hash,
-            "result": _result_json(result),
-            "applied": [*reverse, *entries],
-            "notes": notes,
-            "summary": f"push #{event.seq}: {summary(result)}",
-            "pushes": event.seq,
-        }
+        payload = _payload(rulebook, pushed, inputs, result, [*reverse, *entries], notes)
+        payload["summary"] = f"push #{event.seq}: {payload['summary']}"
+        payload["pushes"] = event.seq
         if event.payload.get("secret"):
             payload["secret"] = True
         journal.append(state, "resolution", state.time, payload, character=event.character)

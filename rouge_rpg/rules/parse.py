@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 import lark
@@ -876,6 +876,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return list(items)
 
 
+#: A rung or a push: a test and effects that may read a check's lets.
+Step = TypeVar("Step", ast.Rung, ast.Push)
+
+
 def _with_lets(
     lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...], pushes: tuple[ast.Push, ...]
 ) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...], tuple[ast.Push, ...]]:
@@ -906,23 +910,12 @@ def _with_lets(
         let = attrs.evolve(let, value=put(let.value))
         done.append(let)
         known[let.name.text] = ast.Named(let.name.text, let.value, span=let.name.span)
-    placed = tuple(
-        attrs.evolve(
-            rung,
-            when=put(rung.when),
-            effects=tuple(attrs.evolve(e, amount=put(e.amount)) for e in rung.effects),
-        )
-        for rung in rungs
-    )
-    pushed = tuple(
-        attrs.evolve(
-            push,
-            when=put(push.when),
-            effects=tuple(attrs.evolve(e, amount=put(e.amount)) for e in push.effects),
-        )
-        for push in pushes
-    )
-    return tuple(done), placed, pushed
+
+    def place(step: Step) -> Step:
+        effects = tuple(attrs.evolve(e, amount=put(e.amount)) for e in step.effects)
+        return attrs.evolve(step, when=put(step.when), effects=effects)
+
+    return tuple(done), tuple(map(place, rungs)), tuple(map(place, pushes))
 
 
 def _targets(call: ast.CheckCall) -> bool:
