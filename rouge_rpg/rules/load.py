@@ -617,6 +617,7 @@ _TOOL_FILES = (
     "rules/parse.py",
     "rules/rulebook.py",
     "dice/ast.py",
+    "dice/build.py",
     "dice/parse.py",
     "diagnostics.py",
 )
