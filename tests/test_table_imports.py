@@ -22,14 +22,16 @@ SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge"
 PARSERS = ("lark", "rouge_rpg.rules.parse", "yaml", "rouge_rpg.dice._standalone")
 #: Modules no table command needs: the table shell's line editor, the language server.
 EXTRAS = ("prompt_toolkit", "pygls")
+#: The rules and the engine: what reads the journal alone has no use for them.
+RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")
 
 #: command line (without `rouge`) → modules it must not import
 TABLE: dict[str, tuple[str, ...]] = {
     "check rouge.yaml reflex --dc 9": (*PARSERS, *EXTRAS),
     "free-will noid_262.yaml --act disobey --by ash.yaml": (*PARSERS, *EXTRAS),
     "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS),
-    "campaign status": (*PARSERS, *EXTRAS),
-    "campaign log -n 20": (*PARSERS, *EXTRAS),
+    "campaign status": (*PARSERS, *EXTRAS, *RULES),
+    "campaign log -n 20": (*PARSERS, *EXTRAS, *RULES),
     "encounter next": (*PARSERS, *EXTRAS),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rouge_rpg.errors import RougeError
-from rouge_rpg.rules.ast import MAX_GAME_TIME, MINUTES
+from rouge_rpg.units import MAX_GAME_TIME, MINUTES
 
 _SHORT = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
 _PART = re.compile(r"(\d+)\s*([a-z]+)")

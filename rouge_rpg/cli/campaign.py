@@ -256,12 +256,13 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
     """Each character's values and conditions, and the game time; or one character's."""
     from rouge_rpg.campaign.export import status_json
     from rouge_rpg.campaign.gametime import format_time
-    from rouge_rpg.campaign.members import find
     from rouge_rpg.cli.status import member_lines, status_lines
 
     with open_journal(campaign, read_only=True) as journal:
         state = journal.state()
-        if character is not None:
+        if character is not None:  # only one character's lines need its rules
+            from rouge_rpg.campaign.members import find
+
             who = find(state, character, active=False)
             rulebook = campaign_rulebook(journal, ())
     if character is not None:

@@ -620,6 +620,7 @@ _TOOL_FILES = (
     "dice/build.py",
     "dice/parse.py",
     "diagnostics.py",
+    "units.py",
 )
 
 
