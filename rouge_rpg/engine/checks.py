@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar, assert_never, cast
 
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.odds import distribution
 from rouge_rpg.dice.roll import Roll, natural, roller
 from rouge_rpg.engine.effects import (
     PLACEHOLDER,
@@ -36,7 +35,6 @@ from rouge_rpg.engine.modifiers import gather
 from rouge_rpg.engine.results import AppliedModifier, CheckOdds, Refusal, Resolution
 from rouge_rpg.errors import LimitError, RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.check import kind_word
 from rouge_rpg.rules.evaluate import (
     Context,
     Drawn,
@@ -118,6 +116,8 @@ def _check_for(
         hint = f"an act is attempted with: rouge free-will SHEET --act {action}"
     elif isinstance(found, ast.Ability):
         hint = f"an ability is used with: rouge use SHEET {action}"
+    from rouge_rpg.rules.check import kind_word
+
     raise UnknownDefinition(
         f"'{action}' is {kind_word(found.kind)}, not a check or attribute", hint=hint
     )
@@ -583,6 +583,8 @@ def check_odds(
     own dice.
     """
     import icepool
+
+    from rouge_rpg.dice.odds import distribution
 
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
