@@ -159,12 +159,15 @@ def open_journal(option: str | None, *, read_only: bool = False) -> Any:
     return journal_at(path, read_only=read_only)
 
 
-def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
-    """The rulebook: --rulebook if given, else the campaign's folders (house rules included)."""
+def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...], state: Any = None) -> Any:
+    """The rulebook: --rulebook if given, else the campaign's folders (house rules included).
+
+    `state`, the campaign's state if the caller has it already, spares folding it again.
+    """
     from rouge_rpg.campaign.rulebooks import in_force
     from rouge_rpg.rules import load
 
-    return load(*(rulebooks or in_force(journal)))
+    return load(*(rulebooks or in_force(journal, state)))
 
 
 @click.group()
