@@ -22,21 +22,33 @@ SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge"
 PARSERS = ("lark", "rouge_rpg.rules.parse", "yaml", "rouge_rpg.dice._standalone")
 #: Modules no table command needs: the table shell's line editor, the language server.
 EXTRAS = ("prompt_toolkit", "pygls")
-#: What only rolls with odds, checks a rulebook, or writes the cache needs.
-UNUSED = ("icepool", "rouge_rpg.dice.odds", "rouge_rpg.rules.check", "tempfile")
+#: What only exact odds, checking a rulebook, writing the cache, or completing need.
+UNUSED = (
+    "icepool",
+    "rouge_rpg.dice.odds",
+    "rouge_rpg.rules.check",
+    "tempfile",
+    "click.shell_completion",
+)
 #: The rules and the engine: what reads the journal alone has no use for them.
 RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")
 
 #: command line (without `rouge`) → modules it must not import
 TABLE: dict[str, tuple[str, ...]] = {
-    "check rouge.yaml reflex --dc 9": (*PARSERS, *EXTRAS, *UNUSED),
+    "check rouge.yaml reflex --dc 9": (
+        *PARSERS,
+        *EXTRAS,
+        *UNUSED,
+        "rouge_rpg.engine.free_will",
+        "rouge_rpg.engine.abilities",
+    ),
     "free-will noid_262.yaml --act disobey --by ash.yaml": (*PARSERS, *EXTRAS, *UNUSED),
     "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED),
     "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
     "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
     "encounter next": (*PARSERS, *EXTRAS, *UNUSED, "rouge_rpg.engine"),
-    "roll 1d20": ("lark", "yaml", "icepool", "sqlite3", *EXTRAS, *RULES),
-    "odds 2d6+3": ("lark", "yaml", "sqlite3", *EXTRAS, *RULES),
+    "roll 1d20": ("lark", "yaml", "icepool", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
+    "odds 2d6+3": ("lark", "yaml", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
 }
 
 _SCRIPT = """\
