@@ -29,6 +29,7 @@ UNUSED = (
     "rouge_rpg.rules.check",
     "tempfile",
     "click.shell_completion",
+    "fractions",
 )
 #: The rules and the engine: what reads the journal alone has no use for them.
 RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")

@@ -16,8 +16,7 @@ import difflib
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
-from typing import Any, Generic, TypeVar, assert_never, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, assert_never, cast
 
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
@@ -49,6 +48,9 @@ from rouge_rpg.rules.evaluate import (
     value,
 )
 from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 #: Largest number of joint outcomes (roll × opposition × the ladder's dice) read for odds.
 MAX_COMBINATIONS = 1_000_000
@@ -582,6 +584,8 @@ def check_odds(
     total only when the ladder reads `dice`), the opposition and the ladder's
     own dice.
     """
+    from fractions import Fraction
+
     import icepool
 
     from rouge_rpg.dice.odds import distribution
@@ -802,6 +806,8 @@ def read_group(check: ast.Check, outcomes: Sequence[str]) -> str:
 
 def group_odds(check: ast.Check, members: Sequence[CheckOdds]) -> CheckOdds:
     """The exact chance of each group outcome, from each member's own odds (independent rolls)."""
+    from fractions import Fraction
+
     import icepool
 
     order = [r.name.text for r in check.rungs]
