@@ -47,7 +47,14 @@ TABLE: dict[str, tuple[str, ...]] = {
     "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED),
     "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
     "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
-    "encounter next": (*PARSERS, *EXTRAS, *UNUSED, "rouge_rpg.engine"),
+    "encounter next": (
+        *PARSERS,
+        *EXTRAS,
+        *UNUSED,
+        "rouge_rpg.engine",
+        "rouge_rpg.rules.evaluate",
+        "rouge_rpg.beings",
+    ),
     "roll 1d20": ("lark", "yaml", "icepool", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
     "odds 2d6+3": ("lark", "yaml", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
 }

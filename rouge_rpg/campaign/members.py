@@ -18,15 +18,16 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rouge_rpg.beings import Being, Character
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
-from rouge_rpg.rules.evaluate import stat
 from rouge_rpg.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from rouge_rpg.beings import Being, Character
 
 #: The most characters one `join --count` adds.
 MAX_COUNT = 100
@@ -200,6 +201,10 @@ def _payload(
     rulebook: Rulebook,
     campaign: Path,
 ) -> dict[str, Any]:
+    # Only joining reads values the rulebook's way: `encounter next` need not load it.
+    from rouge_rpg.beings import Being
+    from rouge_rpg.rules.evaluate import stat
+
     named = "" if cid == derive_id(character, ()) else f" as {cid}"
     being = Being.of(character)
     tracks = {
