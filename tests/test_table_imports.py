@@ -31,6 +31,10 @@ UNUSED = (
     "click.shell_completion",
     "fractions",
 )
+#: Suggestions for a mistyped name ("did you mean"), imported only when something is
+#: mistyped. (`campaign log -n 20` is the exception: Click itself asks difflib whether
+#: `-n` is a mistyped long option before it takes it as a short one.)
+SUGGESTIONS = ("difflib",)
 #: The rules and the engine: what reads the journal alone has no use for them.
 RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")
 
@@ -40,17 +44,24 @@ TABLE: dict[str, tuple[str, ...]] = {
         *PARSERS,
         *EXTRAS,
         *UNUSED,
+        *SUGGESTIONS,
         "rouge_rpg.engine.free_will",
         "rouge_rpg.engine.abilities",
     ),
-    "free-will noid_262.yaml --act disobey --by ash.yaml": (*PARSERS, *EXTRAS, *UNUSED),
-    "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED),
-    "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
+    "free-will noid_262.yaml --act disobey --by ash.yaml": (
+        *PARSERS,
+        *EXTRAS,
+        *UNUSED,
+        *SUGGESTIONS,
+    ),
+    "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS),
+    "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS, *RULES),
     "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
     "encounter next": (
         *PARSERS,
         *EXTRAS,
         *UNUSED,
+        *SUGGESTIONS,
         "rouge_rpg.engine",
         "rouge_rpg.rules.evaluate",
         "rouge_rpg.beings",

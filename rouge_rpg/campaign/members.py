@@ -11,7 +11,6 @@ and `sync` records the new version as an event.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -119,6 +118,8 @@ def find(state: CampaignState, text: str, *, active: bool = True) -> CharacterSt
         named = [c for c in state.characters.values() if c.name.lower() == lowered]
         found = named[0] if len(named) == 1 else None
     if found is None:
+        import difflib  # only a wrong id needs suggestions
+
         ids = sorted(state.characters)
         close = difflib.get_close_matches(text, ids, n=1, cutoff=0.6)
         known = ", ".join(ids) or "nobody yet"

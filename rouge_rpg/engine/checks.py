@@ -12,7 +12,6 @@ joint distribution of the roll, the opposition and the draws (icepool's
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -107,6 +106,8 @@ def _check_for(
             raise RougeError(f"check '{check.id}' takes no attribute to roll '{action}' with")
         return check, ((params[0], action),)
     if found is None:
+        import difflib
+
         names = [d.id.text for d in rulebook.of_kind("check", "attribute")]
         close = difflib.get_close_matches(action, names, n=1, cutoff=0.6)
         raise UnknownDefinition(
@@ -197,6 +198,8 @@ def article(word: str) -> str:
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 
