@@ -385,7 +385,8 @@ def read_overlaid(
 
 #: What a house overlay read on its own lacks, in plain words.
 OVERLAY_HINT = "an overlay needs its base: add 'extends metallic_rouge' to its rulebook line"
-_RULEBOOK_ID = re.compile(r"^rulebook\s+([a-z_][a-z0-9_]*)", re.M)
+#: The rulebook line's id (a pattern, compiled by `re` when an overlay is read).
+_RULEBOOK_ID = r"^rulebook\s+([a-z_][a-z0-9_]*)"
 
 
 def _base(reader: _Reader, paths: list[Path]) -> Path | None:
@@ -405,7 +406,7 @@ def _base(reader: _Reader, paths: list[Path]) -> Path | None:
     if laid_on is None:
         return None
     bundled = resources.bundled_rulebook()
-    found = _RULEBOOK_ID.search(read_text(bundled / ENTRY))
+    found = re.search(_RULEBOOK_ID, read_text(bundled / ENTRY), re.M)
     if found is None or found.group(1) != laid_on.text:
         name = found.group(1) if found else "the bundled rulebook"
         reader.diagnostics.append(
