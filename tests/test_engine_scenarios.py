@@ -1331,6 +1331,8 @@ def test_a_check_and_a_free_will_check_as_json(rouge: Rouge) -> None:
     assert check["modifiers"] == [
         {
             "value": 1,
+            "kind": "total",
+            "dice": None,
             "type": None,
             "source": "--mod",
             "bearer": None,

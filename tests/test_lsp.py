@@ -280,3 +280,15 @@ def test_a_file_outside_any_rulebook_still_gets_its_syntax_errors(tmp_path: Path
     analysis = Analysis.of(lone, {lone.resolve(): "condition x\n  blocks\n"})
     [problem] = analysis.problems[lone.resolve()]
     assert problem.severity == "error" and problem.place.line == 1
+
+
+def test_completion_in_a_ladder_test_offers_the_readings_of_the_roll() -> None:
+    core = (BUNDLED / "core.rouge").resolve()
+    text = core.read_text(encoding="utf-8") + "\ncheck y:\n  roll 3d6\n  hit when h\n"
+    analysis = Analysis.of(core, {core: text})
+    lines = text.split("\n")
+    last = len(lines) - 2
+    labels = {c.label for c in analysis.completions(core, last, len(lines[last]))}
+    assert {"total", "dice", "highest", "lowest", "doubles", "count"} <= labels
+    clauses = {c.label for c in analysis.completions(core, last, 2)}
+    assert {"push", "roll", "let", "modifier"} <= clauses

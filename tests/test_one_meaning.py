@@ -203,20 +203,22 @@ check prowl "Prowl":
     ) in shown
 
 
-def test_a_modifier_that_rolls_dice_is_refused_at_its_place(tmp_path: Path) -> None:
+def test_dice_in_a_modifiers_test_are_refused_at_their_place(tmp_path: Path) -> None:
     shown = refusal(
         tmp_path,
         """
 const bless = 1d4
 condition blessed "Blessed":
-  modifier 1d4 to all
-  modifier bless to all
+  modifier +1 to all when 1d4 > 2
+  modifier +1 to all when bless > 2
 """,
     )
-    assert "rulebook.rouge:9:12: error: '1d4' rolls dice, but a modifier is a fixed number" in shown
-    assert "rulebook.rouge:10:12: error: 'bless' rolls dice, but a modifier is a fixed number" in (
-        shown
-    )
+    assert (
+        "rulebook.rouge:9:27: error: '1d4' rolls dice, but a modifier's test is a fixed number"
+    ) in shown
+    assert (
+        "rulebook.rouge:10:27: error: 'bless' rolls dice, but a modifier's test is a fixed number"
+    ) in shown
 
 
 @pytest.mark.parametrize(

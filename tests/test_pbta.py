@@ -124,3 +124,23 @@ def test_the_core_loop_through_the_cli(
     assert rows["keeler"][2:4] == ["3", "0"]
     replay = rouge("campaign", "replay")
     assert "3 of 3 recorded rolls reproduce." in replay.output
+
+
+def test_the_bundled_rulebook_and_sheets_are_named_alone(
+    rouge: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From any folder (an installed wheel has no rulebooks/ beside it): `pbta`, `keeler`.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ROUGE_CAMPAIGN", raising=False)
+    rolled = rouge("check", "--rulebook", "pbta", "keeler", "cool", "--no-campaign", "--seed", "1")
+    assert rolled.exit_code == 0, rolled.output
+    assert rolled.output.splitlines()[1] == "  roll      2d6 (2, 5) + 1 + 0 = 8"
+    assert rouge("campaign", "init", "--rulebook", "pbta").exit_code == 0
+    assert rouge("campaign", "join", "keeler", "dremmer").exit_code == 0
+    listed = rouge("campaign", "rulebook", "list")
+    assert listed.output.splitlines()[1] == f"  {PBTA}"
+    missing = rouge("rules", "check", "pbtaa")
+    assert missing.exit_code == 2
+    assert "pbtaa: no such rulebook folder" in missing.output
+    assert "a bundled rulebook is named alone: " in missing.output
+    assert "pbta" in missing.output.splitlines()[-1]

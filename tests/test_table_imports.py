@@ -29,8 +29,9 @@ UNUSED = (
     "rouge_rpg.rules.check",
     "tempfile",
     "click.shell_completion",
-    "fractions",
 )
+#: Exact fractions: odds, and the stacking of typed modifiers (by their mean), need them.
+FRACTIONS = ("fractions",)
 #: Suggestions for a mistyped name ("did you mean"), imported only when something is
 #: mistyped. (`campaign log -n 20` is the exception: Click itself asks difflib whether
 #: `-n` is a mistyped long option before it takes it as a short one.)
@@ -55,13 +56,14 @@ TABLE: dict[str, tuple[str, ...]] = {
         *SUGGESTIONS,
     ),
     "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS),
-    "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS, *RULES),
-    "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *RULES),
+    "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS, *FRACTIONS, *RULES),
+    "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *FRACTIONS, *RULES),
     "encounter next": (
         *PARSERS,
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
+        *FRACTIONS,
         "rouge_rpg.engine",
         "rouge_rpg.rules.evaluate",
         "rouge_rpg.beings",

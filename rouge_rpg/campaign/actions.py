@@ -64,13 +64,15 @@ class Request:
     defense: str | None = None
     part: int = 0
     pays: bool = True
+    #: Pushes made on the roll: each push's name and its seed (see `push`).
+    pushes: tuple[tuple[str, int], ...] = ()
 
     def rng(self) -> random.Random:
         """The generator this request rolls with."""
         return random.Random(self.seed if not self.part else f"{self.seed}:{self.part}")
 
     def to_json(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "name": self.name,
             "actor": self.actor,
@@ -85,6 +87,8 @@ class Request:
             data["part"] = self.part
         if not self.pays:
             data["pays"] = False
+        if self.pushes:
+            data["pushes"] = [[name, seed] for name, seed in self.pushes]
         return data
 
     @classmethod
@@ -100,12 +104,18 @@ class Request:
             data.get("defense"),
             int(data.get("part", 0)),
             bool(data.get("pays", True)),
+            tuple((str(name), int(seed)) for name, seed in data.get("pushes", ())),
         )
 
 
 def new_seed() -> int:
     """A fresh seed for a roll the GM did not seed, recorded so it can be replayed."""
     return random.SystemRandom().getrandbits(SEED_BITS)
+
+
+def push_seed(seed: int, index: int) -> int:
+    """The seed of the `index`th push made with a roll of `seed` (`check --push`)."""
+    return random.Random(f"{seed}:push:{index}").getrandbits(SEED_BITS)
 
 
 def action_of(request: Request, actor: Being, target: Being | None) -> Action:
@@ -120,6 +130,7 @@ def action_of(request: Request, actor: Being, target: Being | None) -> Action:
         mods,
         request.defense,
         request.pays,
+        request.pushes,
     )
 
 
@@ -275,7 +286,8 @@ def _play(
 ) -> tuple[Resolution, list[str]]:
     """One part of a command: resolved, recorded and applied (see `play`)."""
     actor_state = present(state, request.actor)
-    target_state = present(state, request.target) if request.target else None
+    if request.target:
+        present(state, request.target)
     if seeded and not again:
         earlier = _same_request(journal, request)
         if earlier is not None:
@@ -283,10 +295,40 @@ def _play(
                 f"this roll, with seed {request.seed}, is already recorded as event #{earlier}",
                 hint="add --again to record it once more, or leave out --seed",
             )
+    result, entries, notes, inputs = _resolve_in(state, rulebook, request)
+    payload: dict[str, Any] = {
+        "request": request.to_json(),
+        "inputs": inputs,
+        "rulebook": rulebook.content_hash,
+        "result": _result_json(result),
+        "applied": entries,
+        "notes": notes,
+        "summary": summary(result),
+    }
+    if secret:
+        payload["secret"] = True
+    journal.append(state, "resolution", state.time, payload, character=actor_state.id)
+    return result, notes
+
+
+def _resolve_in(
+    state: CampaignState, rulebook: Rulebook, request: Request
+) -> tuple[Resolution, list[dict[str, Any]], list[str], dict[str, Any]]:
+    """A request resolved against the campaign's state, its effects applied to `state`.
+
+    Gives the resolution, the journal entries of its effects, their notes, and the
+    inputs to record (the members as they were).
+    """
+    actor_state = present(state, request.actor)
+    target_state = present(state, request.target) if request.target else None
     actor = actor_state.character()
     target = target_state.character() if target_state else None
     actor_being = actor_state.being(actor)
     target_being = target_state.being(target) if target_state and target else None
+    inputs = {
+        "actor": _snapshot(actor, actor_state),
+        "target": _snapshot(target, target_state) if target and target_state else None,
+    }
     result = run(rulebook, request, actor_being, target_being)
     per_character: dict[str, list[Change]] = {}
     for change in result.effects:
@@ -302,23 +344,7 @@ def _play(
         more, said = apply_to(state, rulebook, state.characters[cid], changes, state.time)
         entries.extend(more)
         notes.extend(said)
-    inputs = {
-        "actor": _snapshot(actor, actor_state),
-        "target": _snapshot(target, target_state) if target and target_state else None,
-    }
-    payload: dict[str, Any] = {
-        "request": request.to_json(),
-        "inputs": inputs,
-        "rulebook": rulebook.content_hash,
-        "result": _result_json(result),
-        "applied": entries,
-        "notes": notes,
-        "summary": summary(result),
-    }
-    if secret:
-        payload["secret"] = True
-    journal.append(state, "resolution", state.time, payload, character=actor_state.id)
-    return result, notes
+    return result, entries, notes, inputs
 
 
 def _same_request(journal: Journal, request: Request) -> int | None:
@@ -517,32 +543,7 @@ def undo(journal: Journal) -> str:
         target = _latest_undoable(journal)
         if target is None:
             raise CampaignError("there is nothing to undo")
-        # every later event has been undone: this is the state to go back to
-        before = journal.state(upto=target.seq - 1)
-        applied = list(target.payload.get("applied", ()))
-        reverse: list[dict[str, Any]] = []
-        for entry in reversed(applied):
-            if entry["table"] == "conditions":
-                had = bool(entry.get("had"))
-                reverse.append(
-                    {
-                        **entry,
-                        "added": had,
-                        "expires": entry.get("previous") if had else None,
-                        "had": entry["added"],
-                        "previous": entry.get("expires"),
-                    }
-                )
-            elif entry["table"] == "fired":
-                continue
-            else:
-                back = {**entry, "before": entry["after"], "after": entry["before"]}
-                back.pop("since", None)
-                was = before.characters.get(entry["character"])
-                if was is not None and entry["what"] in was.since:
-                    back["since"] = was.since[entry["what"]]
-                reverse.append(back)
-        reverse.extend(_restore_fired(state, before, reverse, applied))
+        reverse = _reversal(journal, state, target)
         moved = target.kind in ("time", "turn")
         time = target.payload.get("from", state.time) if moved else state.time
         payload: dict[str, Any] = {
@@ -561,6 +562,97 @@ def undo(journal: Journal) -> str:
             return str(payload["summary"])
         journal.append(state, "undo", time, payload, character=target.character)
         return str(payload["summary"])
+
+
+def last_roll(journal: Journal, member: str | None = None) -> tuple[Event, Request]:
+    """The campaign's last roll: the newest event not undone, if it is a check's resolution.
+
+    Only the last roll can be pushed: anything after it would have seen its outcome.
+    """
+    event = _latest_undoable(journal)
+    if event is None or event.kind != "resolution":
+        what = "nothing" if event is None else f"#{event.seq}, {event.payload.get('summary')}"
+        raise CampaignError(
+            f"the last event is {what}: only the last roll can be pushed",
+            hint="push right after the check, before anything else happens",
+        )
+    request = Request.from_json(event.payload["request"])
+    if request.kind != "check":
+        raise CampaignError(
+            f"the last roll, #{event.seq} ({event.payload.get('summary')}), is not a check's: "
+            "only a check's roll can be pushed"
+        )
+    if member is not None and member != request.actor:
+        raise CampaignError(
+            f"the last roll, #{event.seq}, is {request.actor}'s, not {member}'s: "
+            "only the last roll can be pushed"
+        )
+    return event, request
+
+
+def push(
+    journal: Journal, rulebook: Rulebook, name: str, *, member: str | None, seed: int
+) -> tuple[Resolution, list[str]]:
+    """Push the campaign's last roll with the check's push `name`, rolling with `seed`.
+
+    One event replaces the roll's outcome: it takes back what the roll changed,
+    and applies what the pushed roll changes (the push's price included). Its
+    request is the roll's, with the push added, so replaying it rolls the same
+    dice; undoing it gives back the roll as it was before the push.
+    """
+    with journal.transaction():
+        state = journal.state()
+        event, request = last_roll(journal, member)
+        pushed = attrs.evolve(request, pushes=(*request.pushes, (name, seed)))
+        reverse = _reversal(journal, state, event)
+        back = copy.deepcopy(state)
+        apply_entries(back, reverse, state.time)
+        result, entries, notes, inputs = _resolve_in(back, rulebook, pushed)
+        payload: dict[str, Any] = {
+            "request": pushed.to_json(),
+            "inputs": inputs,
+            "rulebook": rulebook.content_hash,
+            "result": _result_json(result),
+            "applied": [*reverse, *entries],
+            "notes": notes,
+            "summary": f"push #{event.seq}: {summary(result)}",
+            "pushes": event.seq,
+        }
+        if event.payload.get("secret"):
+            payload["secret"] = True
+        journal.append(state, "resolution", state.time, payload, character=event.character)
+        return result, notes
+
+
+def _reversal(journal: Journal, state: CampaignState, target: Event) -> list[dict[str, Any]]:
+    """The entries that take back what event `target` changed (every later one undone)."""
+    # every later event has been undone: this is the state to go back to
+    before = journal.state(upto=target.seq - 1)
+    applied = list(target.payload.get("applied", ()))
+    reverse: list[dict[str, Any]] = []
+    for entry in reversed(applied):
+        if entry["table"] == "conditions":
+            had = bool(entry.get("had"))
+            reverse.append(
+                {
+                    **entry,
+                    "added": had,
+                    "expires": entry.get("previous") if had else None,
+                    "had": entry["added"],
+                    "previous": entry.get("expires"),
+                }
+            )
+        elif entry["table"] == "fired":
+            continue
+        else:
+            back = {**entry, "before": entry["after"], "after": entry["before"]}
+            back.pop("since", None)
+            was = before.characters.get(entry["character"])
+            if was is not None and entry["what"] in was.since:
+                back["since"] = was.since[entry["what"]]
+            reverse.append(back)
+    reverse.extend(_restore_fired(state, before, reverse, applied))
+    return reverse
 
 
 def _latest_undoable(journal: Journal) -> Event | None:

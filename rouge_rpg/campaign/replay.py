@@ -41,7 +41,8 @@ class Replayed:
         }
 
 
-def _being(data: Mapping[str, Any] | None) -> Being | None:
+def being_of_inputs(data: Mapping[str, Any] | None) -> Being | None:
+    """A member as a resolution's inputs recorded it (None for no one)."""
     if data is None:
         return None
     return Being.of(
@@ -70,9 +71,9 @@ def replay(journal: Journal, rulebook: Rulebook) -> list[Replayed]:
         payload = event.payload
         recorded = payload["result"]
         request = Request.from_json(payload["request"])
-        actor = _being(payload["inputs"]["actor"])
+        actor = being_of_inputs(payload["inputs"]["actor"])
         assert actor is not None
-        target = _being(payload["inputs"].get("target"))
+        target = being_of_inputs(payload["inputs"].get("target"))
         same = payload.get("rulebook") == rulebook.content_hash
         try:
             now = _result_json(run(rulebook, request, actor, target))

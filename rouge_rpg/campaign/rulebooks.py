@@ -15,10 +15,14 @@ from pathlib import Path
 
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.state import CampaignState
+from rouge_rpg.resources import rulebook_folder
 
 
 def stored(folder: str, campaign: Path) -> str:
-    """A rulebook folder as the campaign keeps it: relative when inside the campaign's folder."""
+    """A rulebook folder as the campaign keeps it: relative when inside the campaign's folder;
+    a bundled rulebook named alone (`pbta`) by its name."""
+    if not Path(folder).exists() and rulebook_folder(folder) != Path(folder):
+        return folder
     absolute = Path(folder).resolve()
     home = campaign.resolve().parent
     if absolute.is_relative_to(home):  # it moves with the campaign's folder
@@ -29,7 +33,14 @@ def stored(folder: str, campaign: Path) -> str:
 def resolved(folders: list[str] | tuple[str, ...], campaign: Path) -> tuple[str, ...]:
     """The folders a campaign keeps, as paths to read (relative ones from its file's folder)."""
     base = campaign.resolve().parent
-    return tuple(f if Path(f).is_absolute() else str(base / f) for f in folders)
+
+    def place(folder: str) -> str:
+        if Path(folder).is_absolute() or (base / folder).exists():
+            return str(base / folder)
+        bundled = rulebook_folder(folder)
+        return str(bundled if bundled != Path(folder) else base / folder)
+
+    return tuple(place(f) for f in folders)
 
 
 def in_force(journal: Journal, state: CampaignState | None = None) -> tuple[str, ...]:
@@ -56,7 +67,7 @@ def change(
         if add:
             if kept in before:
                 raise CampaignError(f"the campaign already uses {kept}")
-            if not Path(folder).is_dir():
+            if not rulebook_folder(folder).is_dir():
                 raise CampaignError(f"{folder} is not a rulebook folder")
             after = [*before, kept]
             summary = f"rulebook {kept} added" + (" (over the bundled one)" if not before else "")

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "free-will": ("rouge_rpg.cli.play", "free_will", "A Nean faces the Asimov Code: --act disobey"),
     "use": ("rouge_rpg.cli.play", "use", "Use an ability or power: rouge use SHEET thunderbolt"),
+    "push": ("rouge_rpg.cli.play", "push", "Push the last roll: reroll some of its dice"),
     "encounter": (
         "rouge_rpg.cli.encounter",
         "encounter",

@@ -196,3 +196,19 @@ def kinds(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[C
         return []
     found = sorted({d.kind for d in book.definitions.values()})
     return _items(((k, None) for k in found), incomplete)
+
+
+def pushes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The names of the rulebook's `push` lines (`push`, `check --push`)."""
+    book = rulebook(ctx)
+    if book is None:
+        return []
+    from rouge_rpg.rules import ast
+
+    found = [
+        (p.name.text, f"{p.display} ({c.id})")
+        for c in book.of_kind("check")
+        if isinstance(c, ast.Check)
+        for p in c.pushes
+    ]
+    return _items(found, incomplete)

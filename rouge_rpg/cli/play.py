@@ -76,6 +76,7 @@ def _table_command(
     *,
     args: dict[str, Any] | None = None,
     defense: str | None = None,
+    pushes: tuple[str, ...] = (),
     rulebooks: tuple[str, ...],
     campaign: str | None,
     no_campaign: bool,
@@ -94,7 +95,14 @@ def _table_command(
     and the group's outcome is read as the check says. A use may have several
     targets: it is resolved against each in turn, its costs paid once.
     """
-    from rouge_rpg.campaign.actions import Request, action_of, new_seed, play_all, run
+    from rouge_rpg.campaign.actions import (
+        Request,
+        action_of,
+        new_seed,
+        play_all,
+        push_seed,
+        run,
+    )
     from rouge_rpg.campaign.journal import campaign_path
     from rouge_rpg.campaign.members import seat_for
     from rouge_rpg.cli.render import applied_lines, resolution_lines
@@ -134,6 +142,7 @@ def _table_command(
             except RougeError as error:
                 raise _swapped(error, kind, name, text, rulebook) from None
         chosen = seed if seed is not None else new_seed()
+        pushed = tuple((push, push_seed(chosen, i)) for i, push in enumerate(pushes))
         requests = [
             Request(
                 kind,
@@ -146,6 +155,7 @@ def _table_command(
                 defense,
                 part,
                 part == 0,
+                pushed,
             )
             for part, (actor, other) in enumerate(pairs)
         ]
@@ -326,6 +336,14 @@ def _swapped(
     metavar="NAME=VALUE",
     help="A value for one of the check's parameters (repeatable): --with position=desperate.",
 )
+@click.option(
+    "--push",
+    "pushes",
+    multiple=True,
+    metavar="PUSH",
+    help="Push the roll at once with the check's PUSH (repeatable, in order).",
+    shell_complete=complete.pushes,
+)
 @_common
 def check(
     sheet: str,
@@ -333,9 +351,14 @@ def check(
     dc: int | None,
     versus: str | None,
     given: tuple[str, ...],
+    pushes: tuple[str, ...],
     **options: Any,
 ) -> None:
-    """Roll a check or an attribute for the character of SHEET."""
+    """Roll a check or an attribute for the character of SHEET.
+
+    In a campaign, `rouge push` pushes the last roll afterwards; --push pushes at
+    once (and is how a roll outside a campaign is pushed).
+    """
     if dc is not None and versus is not None:
         raise RougeError("give --dc or --vs, not both")
     other, defense = split_vs(versus) if versus else (None, None)
@@ -349,7 +372,11 @@ def check(
             raise RougeError(f"a value for '{name}' is given twice")
         args[name] = text
     others = (other,) if other else ()
-    _table_command("check", action, sheet, others, args=args, defense=defense, **options)
+    if pushes and options["show_odds"]:
+        raise RougeError("--odds weighs a roll before it is made; push it with rouge push --odds")
+    _table_command(
+        "check", action, sheet, others, args=args, defense=defense, pushes=pushes, **options
+    )
 
 
 @click.command("free-will")
@@ -396,3 +423,103 @@ def use(sheet: str, ability: str, targets: tuple[str, ...], **options: Any) -> N
     says are paid per target.
     """
     _table_command("use", ability, sheet, targets, **options)
+
+
+@click.command("push")
+@click.argument("push_name", metavar="[PUSH]", required=False, shell_complete=complete.pushes)
+@campaign_option
+@rulebook_option
+@click.option("--seed", type=int, default=None, help="Seed for the dice the push rolls.")
+@click.option("--explain", is_flag=True, help="Show the trace: every rule consulted.")
+@click.option(
+    "--odds",
+    "show_odds",
+    is_flag=True,
+    help="Print the exact chance of each outcome if pushed, the dice that stay as they are.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def push(
+    push_name: str | None,
+    campaign: str | None,
+    rulebooks: tuple[str, ...],
+    seed: int | None,
+    explain: bool,
+    show_odds: bool,
+    as_json: bool,
+) -> None:
+    """Push the campaign's last roll: reroll some of its dice, as the check's PUSH says.
+
+    PUSH may be left out when the check has one push. The pushed roll replaces
+    the roll's outcome and effects, and pays the push's price; `campaign undo`
+    gives the roll back as it was.
+    """
+    from rouge_rpg.campaign import actions
+    from rouge_rpg.campaign.journal import CampaignError, campaign_path
+    from rouge_rpg.campaign.replay import being_of_inputs
+    from rouge_rpg.cli.render import odds_lines, resolution_lines
+    from rouge_rpg.engine import push_odds
+
+    path = campaign_path(campaign)
+    if path is None:
+        raise CampaignError(
+            "rouge push pushes the last roll of a campaign, and there is none here",
+            hint="outside a campaign, push as you roll: rouge check SHEET CHECK --push PUSH",
+        )
+    journal = journal_at(path)
+    try:
+        rulebook = campaign_rulebook(journal, rulebooks)
+        event, request = actions.last_roll(journal)
+        actor = journal.state().characters[request.actor]
+        check = _rolled_check(rulebook, request)
+        name = push_name or _only_push(check)
+        if show_odds:
+            inputs = event.payload["inputs"]
+            doer = being_of_inputs(inputs["actor"])
+            assert doer is not None
+            found = push_odds(
+                rulebook,
+                actions.action_of(request, doer, being_of_inputs(inputs.get("target"))),
+                name,
+                rng=request.rng(),
+            )
+            if as_json:
+                echo_json(found.to_json())
+                return
+            title = f"{actor.name}: {check.display}, pushed"
+            for line in odds_lines(title, found):
+                click.echo(line)
+            return
+        chosen = seed if seed is not None else actions.new_seed()
+        result, notes = actions.push(journal, rulebook, name, member=None, seed=chosen)
+        if as_json:
+            data = result.to_json()
+            data["seed"] = chosen
+            echo_json(data)
+            return
+        for line in resolution_lines(result, explain=explain):
+            click.echo(line)
+        if notes:
+            click.echo("state:")
+            for note in notes:
+                click.echo(f"  {note}")
+        click.echo(f"recorded in {journal.path}")
+    finally:
+        journal.close()
+
+
+def _rolled_check(rulebook: Any, request: Any) -> Any:
+    from rouge_rpg.engine import check_for
+
+    return check_for(rulebook, request.name, opposed=request.target is not None)[0]
+
+
+def _only_push(check: Any) -> str:
+    names = [p.name.text for p in check.pushes]
+    if len(names) == 1:
+        return str(names[0])
+    if not names:
+        raise RougeError(f"check '{check.id}' cannot be pushed: it has no 'push' line")
+    raise RougeError(
+        f"check '{check.id}' has several pushes: name one of {', '.join(names)}",
+        hint=f"rouge push {names[0]}",
+    )

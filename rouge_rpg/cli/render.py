@@ -26,6 +26,8 @@ def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
         first = resolution_lines(attrs.evolve(faced, effects=()))
         lines.append(f"  first, {first[0]}")
         lines.extend(f"  {line}" for line in first[1:])
+    for name, before in r.pushed:
+        lines.append(f"  rolled    {before.detail}, then pushed: {name}")
     if r.roll_detail:
         lines.append(f"  roll      {r.roll_detail}")
     for m in r.modifiers:
@@ -34,7 +36,7 @@ def _resolution_lines(r: Resolution, *, explain: bool = False) -> list[str]:
         typed = f" {m.type}" if m.type else ""
         where = f" ({m.location})" if m.location and explain else ""
         note = f": {m.note}" if m.note else ""
-        lines.append(f"  modifier  {m.value:+d}{typed} from {m.whose}{where}{note}")
+        lines.append(f"  modifier  {m.shown}{typed} from {m.whose}{where}{note}")
     if r.vs_detail is not None:
         lines.append(f"  vs        {r.vs_detail}")
     if r.margin is not None:
@@ -68,7 +70,7 @@ def _odds_lines(title: str, o: CheckOdds) -> list[str]:
     for m in o.modifiers:
         if m.applied:
             typed = f" {m.type}" if m.type else ""
-            lines.append(f"  modifier  {m.value:+d}{typed} from {m.whose}")
+            lines.append(f"  modifier  {m.shown}{typed} from {m.whose}")
     for outcome, p in o.outcomes.items():
         lines.append(f"  {outcome:<{width}}  {percent(p):>8}  {fraction(p)}")
     if o.allowed is not None:

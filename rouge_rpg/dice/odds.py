@@ -151,17 +151,24 @@ class Distribution:
 
 
 @lru_cache(maxsize=256)
-def distribution(node: ast.Expr, *, with_dice: bool = False, ceiling: int = 0) -> Distribution:
+def distribution(
+    node: ast.Expr, *, with_dice: bool = False, with_faces: bool = False, ceiling: int = 0
+) -> Distribution:
     """The exact outcomes of a dice AST (work bounded; refusals name the place).
 
     Explosions without an end are followed to a stated depth, and the result is
     marked inexact. With a `ceiling`, every chain cut short there is raised by
     it instead of stopping: the engine compares the two to show that a cut
-    cannot change a check's outcome.
+    cannot change a check's outcome. With `with_faces`, each outcome is a
+    triple `(faces, dice, value)`: the kept dice's faces, lowest first (as
+    `rouge_rpg.dice.roll.faces` reads them off a roll), then as `with_dice`.
     """
     compiler = _Compiler(ceiling)
     try:
-        die = compiler.joint(node) if with_dice else compiler.compile(node)
+        if with_faces:
+            die = compiler.faces(node)
+        else:
+            die = compiler.joint(node) if with_dice else compiler.compile(node)
     except RecursionError:  # a safety net: the estimates below should refuse it first
         raise LimitError(
             f"the exact odds of '{node}' are too deep to compute; 'rouge roll' still rolls it",
@@ -277,6 +284,82 @@ class _Compiler:
                 return total
             case _:
                 assert_never(node)
+
+    def faces(self, node: ast.Expr) -> Die[tuple[tuple[int, ...], int, int]]:
+        """The outcomes of `node` as `(faces, dice, value)`: the kept faces of its dice terms,
+        lowest first, with `joint`'s pair. A pool's faces come from icepool's multiset
+        evaluation (`Pool.expand`): one outcome per multiset of faces, not per ordering."""
+        import icepool
+
+        match node:
+            case ast.Literal():
+                return icepool.Die([((), 0, node.value)])
+            case ast.Dice():
+                return self.dice_faces(node)
+            case ast.Group():
+                raise DiceError(
+                    f"'{node}' keeps totals, not dice: its dice cannot be read one by one",
+                    node.span,
+                )
+            case ast.Parenthetical() | ast.Labeled():
+                return self.faces(node.inner)
+            case ast.Negate():
+                return self.faces(node.operand).map(lambda o: (o[0], o[1], -o[2]), star=False)
+            case ast.Compare():
+                test = ast.COMPARISONS[node.op]
+                return self.face_pair(
+                    node, self.faces(node.left), node.right, lambda a, b: int(test(a, b))
+                )
+            case ast.Sum() | ast.Product():
+                total = self.faces(node.first)
+                for op, term in node.rest:
+                    total = self.face_pair(node, total, term, ast.ARITHMETIC[op], divides=op == "/")
+                return total
+            case _:
+                assert_never(node)
+
+    def dice_faces(self, node: ast.Dice) -> Die[tuple[tuple[int, ...], int, int]]:
+        """One dice term's kept faces, with what they come to."""
+        if node.explode is not None:
+            raise DiceError(f"'{node}' explodes: its dice cannot be read one by one", node.span)
+        base = self.dice(attrs.evolve(node, count=1, select=None, successes=None, failures=None))
+        kept = node.count if node.select is None else _kept(node.select, node.count)
+        size = len(base)
+        self.check_work(
+            node, math.comb(node.count + size - 1, size - 1) * max(kept, 1), MAX_COMBINE
+        )
+        pool = base.pool(node.count)
+        if node.select is not None:
+            pool = pool.highest(kept) if _keeps_high(node.select) else pool.lowest(kept)
+
+        def read(faces: tuple[int, ...]) -> tuple[tuple[int, ...], int, int]:
+            total = _count(node, list(faces)) if node.counts_successes else sum(faces)
+            return faces, total, total
+
+        return pool.expand().map(read, star=False)
+
+    def face_pair(
+        self,
+        node: ast.Expr,
+        first: Die[tuple[tuple[int, ...], int, int]],
+        right: ast.Expr,
+        op: Callable[[int, int], int],
+        *,
+        divides: bool = False,
+    ) -> Die[tuple[tuple[int, ...], int, int]]:
+        """`left op right` on `(faces, dice, value)`: the faces join, as `pair` does the rest."""
+        import icepool
+
+        second = self.faces(right)
+        if divides:
+            _no_zero(right, [v for _, _, v in second.outcomes()])
+        self.check_work(node, len(first) * len(second), MAX_COMBINE)
+        return icepool.map(
+            lambda a, b: (tuple(sorted(a[0] + b[0])), a[1] + b[1], op(a[2], b[2])),
+            first,
+            second,
+            star=False,
+        )
 
     def pair(
         self,

@@ -451,6 +451,51 @@ def _natural(node: ast.Expr, raw: Raw) -> int:
     return sum(_natural(child, child_raw) for child, child_raw in _children(node, raw))
 
 
+def reroll(result: Roll, point: ast.ComparePoint | None, rng: random.Random) -> Roll:
+    """`result` with every die that meets `point` (every die, if None) rolled again.
+
+    The other dice keep their faces; keeps, drops and counts are worked out
+    anew. The roll is made again by the same compiled closure, fed the kept
+    faces and fresh ones in the order the dice were rolled, so a pushed roll
+    reads exactly as a roll does. Dice that reroll or explode on their own are
+    not pushed (the checker refuses them): each die here is one face.
+    """
+    return rerolled_with(result, point, _below_from(rng))
+
+
+def rerolled(result: Roll, point: ast.ComparePoint | None) -> list[ast.Dice]:
+    """The term of each die `reroll` would roll again, in the order they were rolled."""
+    return [
+        d.term
+        for d in _dice(result.expression, result.raw)
+        if point is None or point.matches(d.value)
+    ]
+
+
+def rerolled_with(result: Roll, point: ast.ComparePoint | None, fresh: Below) -> Roll:
+    """`reroll`, the new faces from `fresh` (a die of n faces: 0 to n - 1, as `below` gives)."""
+    queue = [
+        None if point is None or point.matches(d.value) else d.value - d.term.faces[0]
+        for d in _dice(result.expression, result.raw)
+    ]
+    place = iter(queue)
+
+    def below(n: int) -> int:
+        kept = next(place, None)
+        return fresh(n) if kept is None else kept
+
+    total, raw = compiled(result.expression)(below, [MAX_DICE])
+    return Roll(result.expression, total, raw)
+
+
+def faces(result: Roll) -> tuple[int, ...]:
+    """The faces of the roll's kept dice, lowest first: what `highest` and `count(6)` read.
+
+    The one definition, shared with `rouge_rpg.dice.odds.distribution(with_faces=True)`.
+    """
+    return tuple(sorted(d.value for d in _dice(result.expression, result.raw) if d.kept))
+
+
 def _count(node: ast.Dice | ast.Group, values: list[int]) -> int:
     """Successes less failures among `values`."""
     hits = sum(1 for v in values if node.successes is not None and node.successes.matches(v))

@@ -22,7 +22,14 @@ import attrs
 
 from rouge_rpg.beings import Being, Character
 from rouge_rpg.engine.apply import Applied, apply_changes, apply_resolution
-from rouge_rpg.engine.checks import check_for, check_odds, defense_param, resolve_check
+from rouge_rpg.engine.checks import (
+    Pushing,
+    check_for,
+    check_odds,
+    defense_param,
+    resolve_check,
+)
+from rouge_rpg.engine.checks import push_odds as check_push_odds
 from rouge_rpg.engine.results import (
     AppliedModifier,
     Change,
@@ -50,6 +57,7 @@ __all__ = [
     "apply_resolution",
     "check_for",
     "odds",
+    "push_odds",
     "resolve",
 ]
 
@@ -82,6 +90,8 @@ class Action:
     defense: str | None = None
     #: False for the second and later targets of one use: only costs `per target` are paid.
     pays: bool = True
+    #: Pushes made on a check's roll: each push's name and its seed (see `resolve_check`).
+    pushes: tuple[Pushing, ...] = ()
 
     @classmethod
     def of(
@@ -161,6 +171,28 @@ def odds(rulebook: Rulebook, action: Action) -> CheckOdds:
         raise _completed(error, action) from None
 
 
+def push_odds(rulebook: Rulebook, action: Action, push: str, *, rng: random.Random) -> CheckOdds:
+    """The exact chance of each outcome if the action's roll (made with `rng` and the
+    action's pushes) is pushed once more with `push`."""
+    if action.kind != "check":
+        raise RougeError("only a check's roll can be pushed")
+    check, args = _check(rulebook, action)
+    try:
+        return check_push_odds(
+            rulebook,
+            check,
+            action.actor,
+            push,
+            target=action.target,
+            args=args,
+            extra_modifiers=action.modifiers,
+            rng=rng,
+            pushes=action.pushes,
+        )
+    except EvaluationError as error:
+        raise _completed(error, action) from None
+
+
 def _completed(error: EvaluationError, action: Action) -> EvaluationError:
     """The error, with the hint that names how this kind of action is given a target."""
     if error.missing == "target" and error.hint is None:
@@ -180,7 +212,12 @@ def _resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resol
                 args=args,
                 extra_modifiers=action.modifiers,
                 rng=rng,
+                pushes=action.pushes,
             )
+        case "free-will" if action.pushes:
+            raise RougeError("only a check's roll can be pushed, not a free-will check")
+        case "use" if action.pushes:
+            raise RougeError("only a check's roll can be pushed, not an ability's")
         case "free-will":
             from rouge_rpg.engine.free_will import resolve_free_will
 

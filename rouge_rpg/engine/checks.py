@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, assert_never, cast
 
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.roll import Roll, natural, roller
+from rouge_rpg.dice.roll import (
+    Roll,
+    faces,
+    natural,
+    reroll,
+    rerolled,
+    rerolled_with,
+    roller,
+)
 from rouge_rpg.engine.effects import (
     PLACEHOLDER,
     Settled,
@@ -29,8 +37,14 @@ from rouge_rpg.engine.effects import (
     placeholder,
     settle,
 )
-from rouge_rpg.engine.modifiers import gather
-from rouge_rpg.engine.results import AppliedModifier, CheckOdds, Refusal, Resolution
+from rouge_rpg.engine.modifiers import gather, reshape
+from rouge_rpg.engine.results import (
+    AppliedModifier,
+    Change,
+    CheckOdds,
+    Refusal,
+    Resolution,
+)
 from rouge_rpg.errors import LimitError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import (
@@ -46,6 +60,7 @@ from rouge_rpg.rules.evaluate import (
     substitute,
     value,
 )
+from rouge_rpg.rules.explain import words as said
 from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
 
 if TYPE_CHECKING:
@@ -57,6 +72,8 @@ MAX_COMBINATIONS = 1_000_000
 CEILING = 10**12
 
 Probe = Callable[[RollValues], Value]
+#: A push made on a roll: the name of the check's `push` line, and the seed it rerolls with.
+Pushing = tuple[str, int]
 
 
 # -- which check ------------------------------------------------------------------------
@@ -232,6 +249,9 @@ def compile_value(node: ast.Test, ctx: Context) -> Probe:
             if root == "margin":
                 return lambda rv: rv.total - rv.opposition
             return lambda rv: cast(int, getattr(rv, root))
+        case ast.Count():
+            point = n.point
+            return lambda rv: rv.count(point)
         case Drawn():
             index = n.index
             return lambda rv: rv.drawn[index]
@@ -350,15 +370,32 @@ class PreparedCheck:
         self.rulebook = rulebook
         self.check = check
         self.ctx = ctx
-        self.modifiers = tuple(modifiers)
-        self.bonus = sum(m.value for m in modifiers if m.applied)
+        self.roll_expr, shaped = reshape(substitute(check.roll, ctx), modifiers)
+        self.modifiers = tuple(shaped)
+        applied = [m for m in shaped if m.applied and m.kind == "total"]
+        self.bonus = sum(m.value for m in applied)
+        #: The dice the modifiers roll (`+1d4`), each labelled with its source; rolled
+        #: after the roll line, and added to its total (not to its `dice`).
+        self.boost_expr: dice.Expr | None = None
+        boosts = [
+            dice.Labeled(m.rolls, m.source.rsplit(" ", 1)[-1])
+            for m in applied
+            if m.rolls is not None
+        ]
+        if len(boosts) == 1:
+            self.boost_expr = boosts[0]
+        elif boosts:
+            self.boost_expr = dice.Sum(boosts[0], tuple(("+", b) for b in boosts[1:]))
+        self.boost = None if self.boost_expr is None else roller(self.boost_expr)
         self.trace = tuple(trace)
         self.parameters = tuple(ctx.params.items())
-        self.roll_expr = substitute(check.roll, ctx)
         self.roll = roller(self.roll_expr)
         self.natural = natural_reader(self.roll_expr)
         #: Whether the ladder reads `dice`: only then do odds need the dice apart from the total.
         self.reads_dice = _reads(check, "dice", ctx.params)
+        #: Whether the ladder reads the dice one by one (`highest`, `count(6)`): only then
+        #: are the faces read off a roll, and odds joint over them.
+        self.reads_faces = bool(ast.readings(check))
         self.vs_expr: dice.Expr | None = None
         self.vs: Callable[[random.Random], Roll] | None = None
         self.vs_rolls = False
@@ -456,7 +493,7 @@ def prepare(
     """
 
     def build() -> PreparedCheck:
-        ctx = Context(rulebook, actor, target)
+        ctx = Context(rulebook, actor, target, lets=check.named_lets)
         try:
             bind(check, dict(args or {}), ctx)
             modifiers = gather(check, ctx, extra_modifiers)
@@ -480,7 +517,9 @@ def _settle_rungs(plan: PreparedCheck) -> None:
     ctx = plan.ctx
     for rung, _ in plan.rungs:
         text = rung.narrative or ""
-        if "{" in text and not all(fixed(placeholder(p), ctx) for p in PLACEHOLDER.findall(text)):
+        if "{" in text and not all(
+            fixed(placeholder(p, ctx), ctx) for p in PLACEHOLDER.findall(text)
+        ):
             continue
         found = settle(rung.effects, ctx, f"{rung.name} of {plan.check.id}")
         if found is None:
@@ -504,11 +543,15 @@ def resolve_check(
     rng: random.Random,
     action: str = "check",
     action_ids: Sequence[str] = (),
+    pushes: Sequence[Pushing] = (),
 ) -> Resolution:
     """Roll a check for `actor` (against `target`), and read its outcome off the ladder.
 
-    The generator rolls, in this order: the roll line, the `vs` line, the
-    ladder's own dice, then the dice of the rung's effects.
+    The generator rolls, in this order: the roll line, the modifiers' dice, the
+    `vs` line, the ladder's own dice, then the dice of the rung's effects. Each
+    of `pushes` (a push's name and its own seed) then rerolls some of the roll
+    line's dice, in order, before the ladder is read: the rest of the roll is
+    the same as without them.
     """
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
@@ -518,22 +561,58 @@ def resolve_check(
     )
     try:
         rolled = plan.roll(rng)
+        boosted = None if plan.boost is None else plan.boost(rng)
         vs_rolled = plan.vs_fixed
         if vs_rolled is None and plan.vs is not None:
             vs_rolled = plan.vs(rng)
         drawn = tuple(draw(rng) for draw in plan.draw_rolls)
     except RougeError as error:
         raise error.located(check.file, rulebook.sources.get(check.file)) from None
-    total = rolled.total + plan.bonus
+    bonus = plan.bonus + (0 if boosted is None else boosted.total)
     opposition = vs_rolled.total if vs_rolled is not None else 0
-    values = RollValues(total, plan.natural(rolled), opposition, tuple(d.total for d in drawn))
+    drawn_values = tuple(d.total for d in drawn)
+
+    def values_of(roll: Roll) -> RollValues:
+        read_faces = plan.reads_faces or bool(pushes)
+        return RollValues(
+            roll.total + bonus,
+            plan.natural(roll),
+            opposition,
+            drawn_values,
+            faces(roll) if read_faces else (),
+        )
+
+    def context(values: RollValues) -> Context:
+        params = dict(plan.ctx.params)
+        return Context(rulebook, actor, target, params, values, rng, lets=plan.ctx.lets)
+
+    pushed: list[tuple[str, Roll]] = []
+    paid: list[Change] = []
+    paid_lines: list[str] = []
+    try:
+        for name, seed in pushes:
+            push = find_push(check, name)
+            if push.once and any(made == name for made, _ in pushed):
+                raise Refusal(f"'{push.display}' can be made once per roll, and it was")
+            if push.when is not None and not compile_value(push.when, plan.ctx)(values_of(rolled)):
+                raise Refusal(
+                    f"'{push.display}' cannot be made now: {said(push.when)} does not hold"
+                )
+            pushed.append((name, rolled))
+            rolled = reroll(rolled, push.point, random.Random(seed))
+            found, lines = effect_changes(push.effects, context(values_of(rolled)), f"push {name}")
+            paid += found
+            paid_lines += lines
+    except RougeError as error:
+        raise error.located(check.file, rulebook.sources.get(check.file)) from None
+    values = values_of(rolled)
     rung, reads = plan.outcome(values)
     settled = plan.settled.get(rung.name.text)
     if settled is not None:
         changes = settled[0].changes(rng)
         narrative = settled[1]
     else:
-        ctx = Context(rulebook, actor, target, dict(plan.ctx.params), values, rng)
+        ctx = context(values)
         try:
             found, lines = effect_changes(rung.effects, ctx, f"{rung.name} of {check.id}")
         except RougeError as error:
@@ -541,6 +620,8 @@ def resolve_check(
         changes = tuple(found)
         text = interpolate(rung.narrative, ctx) if rung.narrative else ""
         narrative = " ".join(filter(None, [text, *lines]))
+    if paid_lines:
+        narrative = " ".join(filter(None, [*paid_lines, narrative]))
     return Resolution(
         action=action,
         actor=actor.name,
@@ -548,11 +629,11 @@ def resolve_check(
         name=check.id.text,
         title=check.display,
         outcome=rung.name.text,
-        total=total,
+        total=values.total,
         dice=values.dice,
         opposition=opposition if check.versus is not None else None,
         modifiers=plan.modifiers,
-        effects=changes,
+        effects=(*paid, *changes),
         narrative=narrative,
         check=check.id.text,
         parameters=plan.parameters,
@@ -561,9 +642,115 @@ def resolve_check(
         vs_is_roll=plan.vs_rolls,
         drawn=drawn,
         bonus=plan.bonus,
+        boosted=boosted,
         bindings=plan.trace,
         reads=reads,
         ladder=check,
+        pushed=tuple(pushed),
+    )
+
+
+def push_odds(
+    rulebook: Rulebook,
+    check: ast.Check,
+    actor: Being,
+    push: str,
+    *,
+    target: Being | None = None,
+    args: Mapping[str, Value] | None = None,
+    extra_modifiers: Sequence[tuple[int, str]] = (),
+    rng: random.Random,
+    pushes: Sequence[Pushing] = (),
+) -> CheckOdds:
+    """The exact chance of each outcome if `push` is made on the roll as it stands.
+
+    The roll is made as `resolve_check` makes it (with `rng` and the `pushes`
+    already made); the dice that stay are fixed, and so are the modifiers' dice,
+    the `vs` line and the ladder's own dice, already rolled: only the dice the
+    push rolls again vary. Each term's new dice come as multisets of faces
+    (icepool's `Pool.expand`), which is all a keep, a sum or a reading depends on.
+    """
+    from fractions import Fraction
+
+    import icepool
+
+    made = resolve_check(
+        rulebook,
+        check,
+        actor,
+        target=target,
+        args=args,
+        extra_modifiers=extra_modifiers,
+        rng=rng,
+        pushes=pushes,
+    )
+    found = find_push(check, push)
+    plan = prepare(
+        rulebook, check, actor, target=target, args=args, extra_modifiers=extra_modifiers
+    )
+    assert made.rolled is not None
+    now = made.rolled
+    bonus = made.total - now.total if made.total is not None else 0
+    opposition, drawn = made.opposition or 0, tuple(d.total for d in made.drawn)
+    if found.once and any(name == push for name, _ in made.pushed):
+        raise Refusal(f"'{found.display}' can be made once per roll, and it was")
+    current = RollValues(made.total or 0, plan.natural(now), opposition, drawn, faces(now))
+    if found.when is not None and not compile_value(found.when, plan.ctx)(current):
+        raise Refusal(f"'{found.display}' cannot be made now: {said(found.when)} does not hold")
+    terms: list[dice.Dice] = []
+    counts: dict[int, int] = {}
+    for term in rerolled(now, found.point):
+        if id(term) not in counts:
+            terms.append(term)
+        counts[id(term)] = counts.get(id(term), 0) + 1
+    pools = [icepool.Die(list(t.faces)).pool(counts[id(t)]).expand() for t in terms]
+    work = math.prod(len(p) for p in pools)
+    if work > MAX_COMBINATIONS:
+        raise LimitError(
+            f"the exact odds of pushing check '{check.id}' are too large to compute "
+            f"({work:,} joint outcomes; the limit is {MAX_COMBINATIONS:,})"
+        )
+    order = [id(t) for t in rerolled(now, found.point)]
+
+    def read(*chosen: tuple[int, ...]) -> str:
+        queues = {id(t): list(faces_) for t, faces_ in zip(terms, chosen, strict=True)}
+        lows = {id(t): t.faces[0] for t in terms}
+        place = iter(order)
+
+        def fresh(n: int) -> int:
+            key = next(place)
+            return queues[key].pop() - lows[key]
+
+        again = rerolled_with(now, found.point, fresh)
+        values = RollValues(
+            again.total + bonus, plan.natural(again), opposition, drawn, faces(again)
+        )
+        return plan.outcome(values)[0].name.text
+
+    ladder = icepool.map(read, *pools, star=False) if pools else icepool.Die([read()])
+    denominator = ladder.denominator()
+    outcomes = {
+        r.name.text: Fraction(ladder.quantity(r.name.text), denominator) for r in check.rungs
+    }
+    staying = len(list(now.dice())) - len(order)
+    note = (
+        f"if pushed ({found.display}): {len(order)} dice roll again, {staying} stay "
+        f"as rolled ({now.detail})"
+    )
+    return CheckOdds(check.id.text, outcomes, True, plan.modifiers, note=note)
+
+
+def find_push(check: ast.Check, name: str) -> ast.Push:
+    """The check's `push` line called `name`."""
+    for push in check.pushes:
+        if push.name.text == name:
+            return push
+    names = [p.name.text for p in check.pushes]
+    if not names:
+        raise RougeError(f"check '{check.id}' cannot be pushed: it has no 'push' line")
+    raise RougeError(
+        f"check '{check.id}' has no push '{name}' (its pushes: {', '.join(names)})",
+        hint=did_you_mean(name, names),
     )
 
 
@@ -601,8 +788,10 @@ def check_odds(
     )
     source = rulebook.sources.get(check.file)
     try:
-        roll = distribution(plan.roll_expr, with_dice=plan.reads_dice)
+        roll = distribution(plan.roll_expr, with_dice=plan.reads_dice, with_faces=plan.reads_faces)
         parts = [roll]
+        if plan.boost_expr is not None:
+            parts.append(distribution(plan.boost_expr))
         if plan.vs_expr is not None:
             parts.append(distribution(plan.vs_expr))
         parts += [distribution(d) for d in plan.draws]
@@ -617,12 +806,15 @@ def check_odds(
             span,
             source=source,
         )
-    bonus, reads_dice, versus = plan.bonus, plan.reads_dice, plan.vs_expr is not None
+    bonus, versus, boosts = plan.bonus, plan.vs_expr is not None, plan.boost_expr is not None
+    split = _splitter(plan)
 
     def read(rolled: Any, *rest: int) -> str:
-        dice_sum, raw = rolled if reads_dice else (0, rolled)
+        faces, dice_sum, raw = split(rolled)
+        if boosts:
+            raw, rest = raw + rest[0], rest[1:]
         opposition, drawn = (rest[0], rest[1:]) if versus else (0, rest)
-        rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn))
+        rung, _ = plan.outcome(RollValues(raw + bonus, dice_sum, opposition, drawn, faces))
         return rung.name.text
 
     def weigh(dice: Sequence[Any]) -> dict[str, Fraction]:
@@ -646,6 +838,15 @@ def check_odds(
                 "deeper chains are left out", ""
             ) + "deeper chains cannot change the outcome"
     return CheckOdds(check.id.text, outcomes, exact, plan.modifiers, note=note)
+
+
+def _splitter(plan: PreparedCheck) -> Callable[[Any], tuple[tuple[int, ...], int, int]]:
+    """How to read `(faces, dice, value)` off one outcome of the roll's distribution."""
+    if plan.reads_faces:
+        return lambda rolled: cast(tuple[tuple[int, ...], int, int], rolled)
+    if plan.reads_dice:
+        return lambda rolled: ((), rolled[0], rolled[1])
+    return lambda rolled: ((), 0, rolled)
 
 
 def cut_cannot_matter(plan: PreparedCheck) -> bool:

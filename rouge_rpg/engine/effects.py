@@ -35,7 +35,7 @@ def interpolate(text: str, ctx: Context) -> str:
 
     def fill(match: re.Match[str]) -> str:
         try:
-            result = value(placeholder(match.group(1)), ctx)
+            result = value(placeholder(match.group(1), ctx), ctx)
         except (RougeError, KeyError):
             return match.group(0)
         return str(result)
@@ -43,9 +43,13 @@ def interpolate(text: str, ctx: Context) -> str:
     return PLACEHOLDER.sub(fill, text)
 
 
-def placeholder(inner: str) -> ast.Reference:
-    """The reference a `{...}` placeholder names."""
-    return ast.Reference(tuple(ast.Name(p) for p in inner.strip().split(".")))
+def placeholder(inner: str, ctx: Context) -> ast.Test:
+    """What a `{...}` placeholder names: a check's `let` value, or a reference."""
+    name = inner.strip()
+    let = ctx.lets.get(name)
+    if let is not None:
+        return let
+    return ast.Reference(tuple(ast.Name(p) for p in name.split(".")))
 
 
 def _what(e: ast.Effect, ctx: Context) -> str | None:
@@ -132,7 +136,7 @@ def settle(effects: Sequence[ast.Effect], ctx: Context, source: str) -> Settled 
         for e in effects:
             if e.verb == "narrate":
                 text = e.text or ""
-                if not all(fixed(placeholder(p), ctx) for p in PLACEHOLDER.findall(text)):
+                if not all(fixed(placeholder(p, ctx), ctx) for p in PLACEHOLDER.findall(text)):
                     return None
                 lines.append(interpolate(text, ctx))
             elif e.amount is None or fixed(e.amount, ctx):

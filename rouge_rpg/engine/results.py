@@ -6,11 +6,12 @@ All are frozen values. Text for people is built from them by `rouge_rpg.cli.rend
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 import attrs
 
-from rouge_rpg.dice.roll import Roll
+from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.roll import Roll, render
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 
@@ -39,6 +40,27 @@ class AppliedModifier:
     reason: str
     #: Whose condition, faction or member it is (None: the check's own, or the GM's).
     bearer: str | None = None
+    #: What it changes: the total, the pool's number of dice, or the roll by advantage.
+    kind: ast.ModifierKind = "total"
+    #: The dice a modifier of the total rolls (`1d4`), as a pure dice expression; its
+    #: `value` is then 0.
+    rolls: dice.Expr | None = None
+
+    @property
+    def shown(self) -> str:
+        """The change: `+2`, `+1d4`, `+1d`, `advantage`."""
+        match self.kind:
+            case "advantage" | "disadvantage":
+                return self.kind
+            case "pool":
+                return f"{self.value:+d}d"
+            case "total":
+                if self.rolls is None:
+                    return f"{self.value:+d}"
+                written = str(self.rolls)
+                return written if written.startswith("-") else "+" + written
+            case _:
+                assert_never(self.kind)
 
     @property
     def whose(self) -> str:
@@ -55,6 +77,8 @@ class AppliedModifier:
     def to_json(self) -> dict[str, object]:
         return {
             "value": self.value,
+            "kind": self.kind,
+            "dice": None if self.rolls is None else str(self.rolls),
             "type": self.type,
             "source": self.source,
             "bearer": self.bearer,
@@ -129,6 +153,9 @@ class Resolution:
     #: The ladder's own dice (`total + 1d4 >= dc`), rolled once each, in order.
     drawn: tuple[Roll, ...] = attrs.field(default=(), repr=False)
     bonus: int = 0
+    #: The dice the modifiers roll (`+1d4`), each labelled with its source, rolled after
+    #: the roll line.
+    boosted: Roll | None = attrs.field(default=None, repr=False)
     prologue: tuple[str, ...] = ()
     bindings: tuple[str, ...] = ()
     reads: tuple[tuple[str, bool], ...] = ()
@@ -136,6 +163,9 @@ class Resolution:
     epilogue: tuple[str, ...] = ()
     #: A use: the constraint faced for each act the ability performs, before anything else.
     free_will: tuple[Resolution, ...] = ()
+    #: The pushes made on the roll, in order: each push's name and the roll before it
+    #: (`rolled` is the roll as pushed last).
+    pushed: tuple[tuple[str, Roll], ...] = attrs.field(default=(), repr=False)
 
     @property
     def margin(self) -> int | None:
@@ -148,9 +178,15 @@ class Resolution:
         """`2d6 (5, 4) + 4 = 13`, with the modifiers' sum when there are any."""
         if self.rolled is None:
             return ""
-        if not self.bonus:
+        if not self.bonus and self.boosted is None:
             return self.rolled.detail
-        return f"{self.rolled.detail}, {self.bonus:+d} modifiers = {self.total}"
+        parts = [self.rolled.detail]
+        if self.bonus:
+            parts.append(f"{self.bonus:+d} modifiers")
+        if self.boosted is not None:
+            shown = render(self.boosted.expression, self.boosted.raw)
+            parts.append(shown if shown.startswith("-") else "+" + shown)
+        return f"{', '.join(parts)} = {self.total}"
 
     @property
     def vs_detail(self) -> str | None:
@@ -173,10 +209,11 @@ class Resolution:
             lines.append(f"{check.kind} {check.id} ({check.file}:{line})")
             lines.extend(self.bindings)
             for m in self.modifiers:
-                sign = f"+{m.value}" if m.value >= 0 else str(m.value)
                 typed = f" {m.type}" if m.type else ""
                 where = f" ({m.location})" if m.location else ""
-                lines.append(f"modifier {sign}{typed} from {m.source}{where}: {m.reason}")
+                lines.append(f"modifier {m.shown}{typed} from {m.source}{where}: {m.reason}")
+            for name, before in self.pushed:
+                lines.append(f"roll {check.roll} → {before.detail}, then pushed: {name}")
             lines.append(f"roll {check.roll} → {self.roll_detail}")
             if check.versus is not None:
                 lines.append(f"vs {check.versus} → {self.vs_detail}")
@@ -210,6 +247,7 @@ class Resolution:
             "opposition": self.opposition,
             "vs": self.vs_detail,
             "drawn": list(self.drawn_detail),
+            "pushes": [{"push": name, "before": before.detail} for name, before in self.pushed],
             "margin": self.margin,
             "modifiers": [m.to_json() for m in self.modifiers if m.applied],
             "ignored_modifiers": [m.to_json() for m in self.modifiers if not m.applied],

@@ -390,7 +390,28 @@ def grammar_keywords(text: str | None = None) -> list[str]:
 
 
 TOP_KEYWORDS = ["include", "override", *DEFINITION_KINDS]
-EXPRESSION_KEYWORDS = ["actor", "target", "and", "or", "not", "true", "false", "when"]
+EXPRESSION_KEYWORDS = [
+    "actor",
+    "target",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "when",
+    "if",
+    "then",
+    "else",
+    # a check's ladder reads the roll: its total, dice, opposition, margin and readings
+    "total",
+    "dice",
+    "opposition",
+    "margin",
+    "highest",
+    "lowest",
+    "doubles",
+    "count",
+]
 CLAUSE_KEYWORDS = [k for k in grammar_keywords() if k not in ("include", "rulebook", "const")]
 SNIPPETS = [
     ("const", "const ${1:name} = ${2:0}"),

@@ -217,12 +217,28 @@ class Named(dice.Node):
         return self.name
 
 
+@attrs.frozen(repr=False)
+class Count(dice.Node):
+    """`count(6)`, `count(5..6)`, `count(>=5)`: how many of the roll's kept dice meet a point.
+
+    A reading of the roll, like `highest` and `lowest`: it exists only in a
+    check's ladder, and reads the same dice as the roll's total.
+    """
+
+    point: dice.ComparePoint
+    span: Span | None = _span
+
+    def __str__(self) -> str:
+        return f"count({self.point})"
+
+
 def _wrap(node: object, kinds: object) -> str:
     return f"({node})" if isinstance(node, kinds) else str(node)  # type: ignore[arg-type]
 
 
 Test: TypeAlias = (
     "dice.Expr | Reference | Call | Boolean | AnyOf | AllOf | Not | Pool | Extreme | Choice | Named"
+    " | Count"
 )
 
 
@@ -247,6 +263,7 @@ ExprNode: TypeAlias = (
     | Extreme
     | Choice
     | Named
+    | Count
 )
 
 
@@ -276,6 +293,40 @@ def mentions(node: Test | None, root: str) -> bool:
     return node is not None and root in roots(node)
 
 
+#: The readings of a roll's dice one by one, besides `count(...)`.
+READINGS = frozenset({"highest", "lowest", "doubles"})
+
+
+def is_reading(node: object) -> bool:
+    """Whether a node reads the roll's dice one by one: `highest`, `lowest`, `doubles`,
+    `count(...)`."""
+    if isinstance(node, Count):
+        return True
+    return (
+        isinstance(node, Reference)
+        and node.index is None
+        and len(node.path) == 1
+        and node.root in READINGS
+    )
+
+
+def readings(check: Check) -> list[Test]:
+    """The readings of the roll's dice a check's ladder makes (tests, effects, lets, texts)."""
+    parts: list[Test | None] = [let.value for let in check.lets]
+    steps: list[Rung | Push] = [*check.rungs, *check.pushes]
+    for rung in steps:
+        parts.append(rung.when)
+        parts += [effect.amount for effect in rung.effects]
+    found: list[Test] = [n for p in parts if p is not None for n in walk(p) if is_reading(n)]
+    texts = [rung.narrative or "" for rung in check.rungs]
+    texts += [e.text or "" for rung in steps for e in rung.effects]
+    for text in texts:
+        for word in READINGS:
+            if "{" + word + "}" in text:
+                found.append(Reference((Name(word),)))
+    return found
+
+
 def reads_target(check: Check) -> bool:
     """Whether a check's roll, opposition, ladder or modifiers reach the target."""
     parts: list[Test | None] = [check.roll, check.versus]
@@ -302,6 +353,10 @@ Who: TypeAlias = Literal["actor", "target"]
 #: How a group's outcome is read from its members': the rung at least half of them
 #: reached, the best one any reached, or the worst.
 GroupWay: TypeAlias = Literal["half", "best", "worst"]
+#: What a modifier changes: the `total` (by a number, or by dice it rolls: `+1d4`), the
+#: number of dice in the roll's `pool` (`+1d`), or the roll by `advantage` or
+#: `disadvantage` (one die more, keeping the best or the worst).
+ModifierKind: TypeAlias = Literal["total", "pool", "advantage", "disadvantage"]
 #: The units of a duration, singular.
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
 
@@ -360,6 +415,8 @@ class Trigger:
 class Modifier:
     """`modifier +2 armor to all when actor.has(armored) "note"`."""
 
+    #: The amount: of the total (`+2`, `+1d4`), or of dice in the pool (`+1d` is 1);
+    #: 0 for advantage and disadvantage.
     value: Test
     type: Name | None
     direction: str  # "to" (the bearer acts) or "against" (the bearer is the target)
@@ -367,10 +424,19 @@ class Modifier:
     when: Test | None = None
     note: str | None = None
     span: Span | None = _span
+    kind: ModifierKind = "total"
+
+    @property
+    def shown(self) -> str:
+        """The change as written: `+2`, `-1d4`, `+1d`, `advantage`."""
+        if self.kind in ("advantage", "disadvantage"):
+            return self.kind
+        value = str(self.value)
+        signed = value if value.startswith("-") else "+" + value
+        return signed + "d" if self.kind == "pool" else signed
 
     def __str__(self) -> str:
-        value = str(self.value)
-        text = f"modifier {value if value.startswith('-') else '+' + value}"
+        text = f"modifier {self.shown}"
         if self.type is not None:
             text += f" {self.type}"
         text += f" {self.direction} {self.selector or 'all'}"
@@ -419,6 +485,39 @@ class Rung:
     narrative: str | None = None
     effects: tuple[Effect, ...] = ()
     span: Span | None = _span
+
+
+@attrs.frozen
+class Push:
+    """`push NAME ["Title"] rerolls all|POINT [once] [when TEST] [: effects]`.
+
+    After a check is rolled, the GM may push it: the dice of its roll line that
+    meet `point` (every die when None) roll again, the rest stay, and the
+    ladder is read anew. `once`: at most once per roll. `when`: only while the
+    test holds of the roll as it stands. The effects are the price, paid at each
+    push, and read the roll as pushed.
+    """
+
+    name: Name
+    title: str | None
+    point: dice.ComparePoint | None
+    once: bool = False
+    when: Test | None = None
+    effects: tuple[Effect, ...] = ()
+    span: Span | None = _span
+
+    @property
+    def display(self) -> str:
+        return self.title or self.name.text
+
+    def __str__(self) -> str:
+        text = f"push {self.name}" + (f" {quote(self.title)}" if self.title else "")
+        text += f" rerolls {self.point if self.point is not None else 'all'}"
+        if self.once:
+            text += " once"
+        if self.when is not None:
+            text += f" when {self.when}"
+        return text
 
 
 @attrs.frozen
@@ -654,7 +753,16 @@ class Check(Definition):
     group: GroupWay | None = None
     #: `let NAME = VALUE` lines, in order (the rungs hold them as `Named` nodes).
     lets: tuple[Let, ...] = ()
+    #: `push` lines: how the roll may be pushed after it is made.
+    pushes: tuple[Push, ...] = ()
     KIND: ClassVar[str] = "check"
+
+    @property
+    def named_lets(self) -> dict[str, Named]:
+        """The `let` values by name, as rungs hold them."""
+        return {
+            let.name.text: Named(let.name.text, let.value, span=let.name.span) for let in self.lets
+        }
 
 
 @attrs.frozen(kw_only=True)

@@ -34,7 +34,12 @@ ROLL_NAMES = {
     "dice": "the sum of the dice alone",
     "opposition": "the value of the 'vs' line",
     "margin": "total minus opposition",
+    "highest": "the highest of the roll's kept dice",
+    "lowest": "the lowest of the roll's kept dice",
+    "doubles": "whether two of the roll's kept dice show the same face",
 }
+#: The types of the roll's values (numbers, but for `doubles`).
+ROLL_TYPES = {"doubles": BOOL}
 #: Fields of `actor` and `target` besides attributes, resources and tracks.
 BEING_FIELDS = {"name": TEXT, "kind": "kind", "faction": "faction", "member": "member"}
 #: Methods of `actor` and `target`: method → what its argument must be.
@@ -203,6 +208,15 @@ class Checker:
                 return then
             case ast.Named():
                 return self.lets.get(n.name)
+            case ast.Count():
+                if not scope.roll:
+                    self.error(
+                        f"'{n}' reads the roll's dice: it exists only in the outcome ladder "
+                        "of a check",
+                        n.span,
+                    )
+                    return None
+                return NUMBER
             case _:
                 assert_never(n)
 
@@ -215,7 +229,7 @@ class Checker:
         self.error(
             f"'{node}' rolls dice, but {scope.place} is a fixed number",
             node.span,
-            "dice roll in a check's roll, vs and outcome lines, and in effects",
+            "dice roll in a check's roll, vs and outcome lines, a modifier's amount, and effects",
         )
         return False
 
@@ -319,7 +333,7 @@ class Checker:
             )
             return None
         if scope.roll and root.text in ROLL_NAMES and len(node.path) == 1:
-            return NUMBER
+            return ROLL_TYPES.get(root.text, NUMBER)
         found = self.defs.get(root.text)
         if found is None:
             names = [*self.defs, *scope.params, "actor", "target"]
@@ -400,13 +414,16 @@ class Checker:
             if not _PATH.match(inner):
                 self.error(f"'{{{inner}}}' is not a name such as {{actor.name}}", span)
                 continue
+            if inner in self.lets:
+                continue
             path = tuple(ast.Name(part, span=span) for part in inner.split("."))
             self.infer(ast.Reference(path, span=span), scope)
 
     # -- pieces --------------------------------------------------------------------------
     def modifier(self, modifier: ast.Modifier, scope: Scope) -> None:
-        scope = attrs.evolve(scope, dice=False, place="a modifier")
-        self.expect(modifier.value, NUMBER, scope)
+        scope = attrs.evolve(scope, dice=False, place="a modifier's test")
+        # A modifier of the total may roll dice (`+1d4`): they roll with the check.
+        self.expect(modifier.value, NUMBER, attrs.evolve(scope, dice=True))
         if modifier.type is not None:
             self.lookup(modifier.type, "bonus_type", role="bonus type")
         if modifier.selector is not None:
@@ -612,7 +629,61 @@ class Checker:
             place = attrs.evolve(ladder, dice=False, place="a 'let' value")
             self.lets[name] = self.infer(let.value, place)
         self.ladder(d, ladder)
+        self.pushes(d, ladder)
         self.lets = {}
+        found = ast.readings(d)
+        if found:
+            self.readable(d.roll, f"'{found[0]}'", set(), push=False)
+
+    def readable(self, node: ast.Test, subject: str, seen: set[str], *, push: bool) -> None:
+        """Report dice of a roll that cannot be read (or, for a push, rerolled) one by one.
+
+        The readings read the kept faces of the roll's dice terms, and a push
+        rerolls some of its dice: a group's items are totals, not dice, an
+        exploding die adds dice as it rolls, and (for a push) a die that rerolls
+        itself (`ro1`) is more than one face.
+        """
+        why = None
+        for n in ast.walk(node):
+            die = n.template if isinstance(n, ast.Pool) else n
+            if isinstance(die, dice.Dice) and die.explode is not None:
+                why = f"'{n}' explodes, so its dice are not a set to read"
+            elif push and isinstance(die, dice.Dice) and die.reroll is not None:
+                why = f"'{n}' rerolls on its own, so a die is more than one face"
+            elif isinstance(n, dice.Group) or (
+                isinstance(n, ast.Extreme)
+                and any(isinstance(o, dice.Dice | ast.Pool) for o in ast.walk(n))
+            ):
+                why = f"'{n}' keeps totals, not dice"
+            elif isinstance(n, ast.Reference) and len(n.path) == 1 and self.rolls(n.root):
+                found = self.defs.get(n.root)
+                if isinstance(found, ast.Constant) and n.root not in seen:
+                    self.readable(found.value, subject, seen | {n.root}, push=push)
+                continue
+            else:
+                continue
+            verb = "rerolls" if push else "reads"
+            self.error(
+                f"{subject} {verb} the roll's dice one by one, but {why}",
+                n.span,
+                f"{verb[:-1]} the dice of plain terms such as (actor.prowl)d6, 2d6kl1 or 4dF",
+            )
+            return
+
+    def pushes(self, d: ast.Check, ladder: Scope) -> None:
+        """A check's `push` lines: names, tests, effects, and a roll they can reroll."""
+        names: set[str] = set()
+        for push in d.pushes:
+            if push.name.text in names:
+                self.error(f"push '{push.name}' is given twice", push.name.span)
+            names.add(push.name.text)
+            if push.when is not None:
+                place = attrs.evolve(ladder, dice=False, place="a push's test")
+                self.expect(push.when, BOOL, place)
+            for effect in push.effects:
+                self.effect(effect, ladder)
+        if d.pushes:
+            self.readable(d.roll, f"push '{d.pushes[0].name}'", set(), push=True)
 
     def ladder(self, d: ast.Check, scope: Scope) -> None:
         if not d.rungs:

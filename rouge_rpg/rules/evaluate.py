@@ -27,6 +27,7 @@ import attrs
 from rouge_rpg.beings import Being
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.ast import ComparePoint
 from rouge_rpg.dice.parse import MAX_DICE, MAX_SIDES, _check_dice
 from rouge_rpg.dice.roll import Roll, roll
 from rouge_rpg.errors import DiceError, LimitError, RougeError
@@ -36,7 +37,9 @@ from rouge_rpg.rules.rulebook import Rulebook
 Value = int | bool | str | None
 
 #: The names a check's ladder reads off the roll.
-ROLL_NAMES = ("total", "dice", "opposition", "margin")
+ROLL_NAMES = ("total", "dice", "opposition", "margin", "highest", "lowest", "doubles")
+#: Those that read the roll's dice one by one (with `count(...)`): its readings.
+READINGS = ("highest", "lowest", "doubles")
 
 
 class EvaluationError(RougeError):
@@ -53,17 +56,39 @@ class EvaluationError(RougeError):
 
 
 class RollValues(NamedTuple):
-    """What a check's ladder may test: total, dice, opposition, margin, and its own dice."""
+    """What a check's ladder may test: total, dice, opposition, margin, the readings of the
+    roll's dice, and the ladder's own dice."""
 
     total: int
     dice: int
     opposition: int
     #: The values of the ladder's own dice (`Drawn` nodes), in order.
     drawn: tuple[int, ...] = ()
+    #: The faces of the roll's kept dice, lowest first (read only when the ladder asks).
+    faces: tuple[int, ...] = ()
 
     @property
     def margin(self) -> int:
         return self.total - self.opposition
+
+    @property
+    def highest(self) -> int:
+        """The highest kept die (0 when no die is kept)."""
+        return self.faces[-1] if self.faces else 0
+
+    @property
+    def lowest(self) -> int:
+        """The lowest kept die (0 when no die is kept)."""
+        return self.faces[0] if self.faces else 0
+
+    @property
+    def doubles(self) -> bool:
+        """Whether two kept dice show the same face."""
+        return len(set(self.faces)) < len(self.faces)
+
+    def count(self, point: ComparePoint) -> int:
+        """How many kept dice meet `point`."""
+        return sum(1 for face in self.faces if point.matches(face))
 
 
 @attrs.frozen(repr=False)
@@ -99,6 +124,8 @@ class Context:
     rolls: list[tuple[str, Roll]] = attrs.field(factory=list)
     #: The words of the check's `one of (...)` parameters: each is its own value.
     choices: frozenset[str] = frozenset()
+    #: The check's `let` values by name, for the `{placeholders}` of its narratives.
+    lets: Mapping[str, ast.Named] = attrs.field(factory=dict)
 
     def being(self, name: str) -> Being:
         found = self.actor if name == "actor" else self.target
@@ -172,6 +199,10 @@ def value(node: ast.Test | Drawn, ctx: Context) -> Value:
             return value(n.then if test(n.test, ctx) else n.otherwise, ctx)
         case ast.Named():
             return value(n.inner, ctx)
+        case ast.Count():
+            if ctx.roll is None:
+                raise EvaluationError(f"'{n}' reads a roll, and there is none here")
+            return ctx.roll.count(n.point)
         case _:
             assert_never(n)
 
@@ -292,7 +323,15 @@ def substitute(node: ast.Test, ctx: Context) -> dice.Expr:
                     inner = dice.Parenthetical(inner, span=n.span)
                 return dice.Labeled(inner, n.root, span=n.span)
             return _literal(n, ctx)
-        case ast.Boolean() | ast.Call() | ast.AnyOf() | ast.AllOf() | ast.Not() | Drawn():
+        case (
+            ast.Boolean()
+            | ast.Call()
+            | ast.AnyOf()
+            | ast.AllOf()
+            | ast.Not()
+            | Drawn()
+            | ast.Count()
+        ):
             return _literal(n, ctx)
         case ast.Pool():
             return _pool(n, ctx)
@@ -424,7 +463,7 @@ def constants(rulebook: Rulebook) -> Constants:
 def mentions_roll(node: ast.Test | Drawn, ctx: Context) -> bool:
     """Whether an expression reads the roll (`total`, `margin`...) or a ladder's own dice."""
     for n in dice.walk(node):
-        if isinstance(n, Drawn):
+        if isinstance(n, Drawn | ast.Count):
             return True
         if (
             isinstance(n, ast.Reference)

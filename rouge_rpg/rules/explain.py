@@ -20,6 +20,9 @@ _ROLL_WORDS = {
     "dice": "the dice alone",
     "margin": "the margin",
     "opposition": "the opposition",
+    "highest": "the highest die",
+    "lowest": "the lowest die",
+    "doubles": "two dice show the same face",
 }
 
 
@@ -56,6 +59,8 @@ def words(node: ast.Test) -> str:
             return f"{which} of " + ", ".join(words(o) for o in n.operands)
         case ast.Named():
             return n.name
+        case ast.Count():
+            return f"the number of dice showing {n.point}"
         case ast.Pool():
             return str(n)
         case (
@@ -197,8 +202,7 @@ def _triggers(d: ast.Resource | ast.Track) -> list[str]:
 
 
 def _modifier(m: ast.Modifier, every: str = "every check") -> str:
-    value = str(m.value)
-    sign = value if value.startswith("-") else f"+{value}"
+    sign = m.shown
     typed = f" {m.type}" if m.type else ""
     side = "to" if m.direction == "to" else "against the bearer, to"
     target = m.selector.text if m.selector else every

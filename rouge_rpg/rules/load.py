@@ -156,7 +156,13 @@ class _Reader:
     def folder(self, folder: Path) -> None:
         shown = display_path(folder)
         if not folder.exists():
-            raise InputError(f"{shown}: no such rulebook folder")
+            bundled = "a bundled rulebook is named alone: " + ", ".join(
+                resources.bundled_rulebooks()
+            )
+            raise InputError(
+                f"{shown}: no such rulebook folder",
+                hint=bundled if len(folder.parts) == 1 else None,
+            )
         if not folder.is_dir():
             raise InputError(f"{shown} is a file; a rulebook is a folder with {ENTRY} in it")
         entry = folder / ENTRY
@@ -354,7 +360,7 @@ def read(*folders: str | os.PathLike[str], cached: bool = True) -> Loaded:
     and the result then replaces what was remembered and stored (a stored file of
     the same rulebook is kept as it is).
     """
-    paths = [Path(f) for f in folders] or [resources.bundled_rulebook()]
+    paths = [resources.rulebook_folder(f) for f in folders] or [resources.bundled_rulebook()]
     if cached:
         remembered = _recall(paths)
         if remembered is not None:

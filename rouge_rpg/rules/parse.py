@@ -293,6 +293,10 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return self._nest(node, list(operands), deeper=True)  # type: ignore[no-any-return]
 
     @v_args(inline=True)
+    def count(self, keyword: Token, point: tuple[dice.ComparePoint, Span]) -> ast.Count:
+        return ast.Count(point[0], span=join_spans(token_span(keyword), point[1]))
+
+    @v_args(inline=True)
     def choice(self, test: Any, then: Any, otherwise: Any) -> ast.Choice:
         node = ast.Choice(test, then, otherwise, span=join_spans(span_of(test), span_of(otherwise)))
         return self._nest(node, [test, then, otherwise], deeper=True)  # type: ignore[no-any-return]
@@ -415,16 +419,28 @@ class RulesBuilder(_Fresh, DiceBuilder):
         return _Clause("lasts", duration)
 
     @v_args(inline=True)
+    def modifier_value(self, *parts: Any) -> tuple[ast.ModifierKind, Any]:
+        # `[PLUS] expr`, or one token: POOL_DICE, ADVANTAGE or DISADVANTAGE
+        if len(parts) == 2:
+            return "total", parts[1]
+        (token,) = parts
+        span = token_span(token)
+        if kind(token) == "POOL_DICE":
+            return "pool", dice.Literal(int(str(token)[:-1]), span=span)
+        edge: ast.ModifierKind = "advantage" if kind(token) == "ADVANTAGE" else "disadvantage"
+        return edge, dice.Literal(0, span=span)
+
+    @v_args(inline=True)
     def modifier(
         self,
-        plus: Token | None,
-        value: Any,
+        change: tuple[ast.ModifierKind, Any],
         bonus_type: Token | None,
         direction: Token,
         selector: Token,
         when: Any,
         note: Token | None,
     ) -> _Clause:
+        kind_, value = change
         return _Clause(
             "modifier",
             ast.Modifier(
@@ -435,6 +451,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
                 when,
                 _opt_str(note),
                 span=span_of(value),
+                kind=kind_,
             ),
         )
 
@@ -484,6 +501,29 @@ class RulesBuilder(_Fresh, DiceBuilder):
                 _name(name),
                 when,
                 _opt_str(narrative),
+                tuple(e for e in effects if e is not None),
+                span=token_span(name),
+            ),
+        )
+
+    @v_args(inline=True)
+    def push(
+        self,
+        name: Token,
+        title: Token | None,
+        point: Token | tuple[dice.ComparePoint, Span],
+        once: Token | None,
+        when: Any,
+        *effects: ast.Effect,
+    ) -> _Clause:
+        return _Clause(
+            "push",
+            ast.Push(
+                _name(name),
+                _opt_str(title),
+                None if isinstance(point, Token) else point[0],
+                once is not None,
+                when,
                 tuple(e for e in effects if e is not None),
                 span=token_span(name),
             ),
@@ -751,8 +791,9 @@ class RulesBuilder(_Fresh, DiceBuilder):
             )
         lets: tuple[ast.Let, ...] = tuple(found.get("let", ()))
         rungs: tuple[ast.Rung, ...] = tuple(found.get("rung", ()))
+        pushes: tuple[ast.Push, ...] = tuple(found.get("push", ()))
         if lets:
-            lets, rungs = _with_lets(lets, rungs)
+            lets, rungs, pushes = _with_lets(lets, rungs, pushes)
         return ast.Check(
             params=params or (),
             roll=dice.Literal(0) if roll is None else roll,
@@ -763,6 +804,7 @@ class RulesBuilder(_Fresh, DiceBuilder):
             default=default is not None,
             initiative=initiative is not None,
             group=self._group(found, name),
+            pushes=pushes,
             **self._common(name, title, found),
         )
 
@@ -835,11 +877,12 @@ class RulesBuilder(_Fresh, DiceBuilder):
 
 
 def _with_lets(
-    lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...]
-) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...]]:
-    """The lets and rungs with each use of a let's name (`stress`) a `Named` node.
+    lets: tuple[ast.Let, ...], rungs: tuple[ast.Rung, ...], pushes: tuple[ast.Push, ...]
+) -> tuple[tuple[ast.Let, ...], tuple[ast.Rung, ...], tuple[ast.Push, ...]]:
+    """The lets, rungs and pushes with each use of a let's name (`stress`) a `Named` node.
 
-    A let reads the lets above it; a rung's test and its effects' amounts read them all.
+    A let reads the lets above it; a rung's (or push's) test and its effects' amounts
+    read them all.
     """
     known: dict[str, ast.Named] = {}
 
@@ -871,7 +914,15 @@ def _with_lets(
         )
         for rung in rungs
     )
-    return tuple(done), placed
+    pushed = tuple(
+        attrs.evolve(
+            push,
+            when=put(push.when),
+            effects=tuple(attrs.evolve(e, amount=put(e.amount)) for e in push.effects),
+        )
+        for push in pushes
+    )
+    return tuple(done), placed, pushed
 
 
 def _targets(call: ast.CheckCall) -> bool:

@@ -121,7 +121,9 @@ def modifiers(character: Character, rulebook: Rulebook) -> list[Json]:
         for m in d.modifiers:
             value: int | None
             try:
-                value = None if rolls_dice(m.value, ctx) else number(m.value, ctx)
+                value = (
+                    None if m.kind != "total" or rolls_dice(m.value, ctx) else number(m.value, ctx)
+                )
             except (RougeError, KeyError, ValueError):
                 value = None
             holds: bool | None = True
@@ -131,12 +133,11 @@ def modifiers(character: Character, rulebook: Rulebook) -> list[Json]:
                 except (RougeError, KeyError, ValueError):
                     holds = None
             text = str(m).removeprefix("modifier ")
-            written = str(m.value)
             span = m.span or d.id.span
             out.append(
                 {
                     "value": value,
-                    "expression": written if written.startswith("-") else "+" + written,
+                    "expression": m.shown,
                     "type": m.type.text if m.type else None,
                     "direction": m.direction,
                     "check": m.selector.text if m.selector else None,

@@ -108,8 +108,10 @@ def locate(path: str | os.PathLike[str]) -> Path:
     """The sheet file that `path` names: a path wins, else a bundled sheet of that name.
 
     `rouge.yaml` (or `rouge`) that is not a file here, given without a folder, is
-    the bundled sheet `rulebooks/metallic_rouge/sheets/rouge.yaml` if there is one.
-    Anything else is left as given (and reported if it cannot be read).
+    the bundled sheet `rulebooks/metallic_rouge/sheets/rouge.yaml` if there is one,
+    else the first of that name among the other bundled rulebooks' sheets
+    (`keeler`: `rulebooks/pbta/sheets/keeler.yaml`). Anything else is left as
+    given (and reported if it cannot be read).
     """
     given = Path(path)
     try:
@@ -122,7 +124,13 @@ def locate(path: str | os.PathLike[str]) -> Path:
     from rouge_rpg import resources
 
     bundled = resources.bundled_rulebook() / "sheets" / name
-    return bundled if bundled.is_file() else given
+    if bundled.is_file():
+        return bundled
+    for other in resources.bundled_rulebooks():
+        found = resources.data_dir("rulebooks") / other / "sheets" / name
+        if found.is_file():
+            return found
+    return given
 
 
 def load(path: str | os.PathLike[str]) -> Sheet:

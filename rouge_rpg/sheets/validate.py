@@ -207,6 +207,7 @@ def _judgeable(node: ast.Test, rulebook: Rulebook, seen: set[str]) -> bool:
                 | ast.Extreme()
                 | ast.Choice()
                 | ast.Named()
+                | ast.Count()
             ):
                 continue
             case _:
