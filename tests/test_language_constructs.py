@@ -806,3 +806,40 @@ def test_pushing_in_a_campaign_and_outside_one(
     late = rouge("push")
     assert late.exit_code == 2
     assert "only the last roll can be pushed" in late.output
+
+
+def test_choice_words_read_in_a_rung_worked_out_at_each_roll(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check c(p: one of (no, yes) = no):\n  roll 1d6\n"
+        "  let lvl = if p == yes then 1 else 2\n"
+        '  hit otherwise: "Rolled {total}, level {lvl}."\n'
+        "    advance actor strain (if p == yes then 2 else 0)\n",
+    )
+    check = rb.require("c", ast.Check)
+    done = resolve_check(rb, check, being(), args={"p": "yes"}, rng=random.Random(1))
+    assert done.narrative == f"Rolled {done.total}, level 1."
+    assert [(e.verb, e.amount) for e in done.effects] == [("advance", 2)]
+
+
+def test_call_of_cthulhus_bonus_dice_as_the_porting_page_writes_them(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check skill(bonus = 0):\n  roll ((1 + bonus)d10kl1 - 1) * 10 + 1d10\n"
+        "  hard when total <= 25\n  regular when total <= 50\n  fail otherwise\n",
+    )
+
+    def physical(bonus: int) -> dict[str, Fraction]:
+        """Tens dice 00-90 and a units die 0-9; 00 and 0 is 100; keep the lower result."""
+        found: dict[str, Fraction] = {}
+        tens_rolls = list(product(range(10), repeat=1 + bonus))
+        for units in range(10):
+            for tens in tens_rolls:
+                result = min(100 if t == 0 and units == 0 else 10 * t + units for t in tens)
+                key = "hard" if result <= 25 else "regular" if result <= 50 else "fail"
+                share = Fraction(1, 10 * len(tens_rolls))
+                found[key] = found.get(key, Fraction(0)) + share
+        return found
+
+    for bonus in (0, 1, 2):
+        assert odds(rb, "skill", being(), bonus=bonus) == physical(bonus)

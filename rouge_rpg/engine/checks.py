@@ -584,7 +584,16 @@ def resolve_check(
 
     def context(values: RollValues) -> Context:
         params = dict(plan.ctx.params)
-        return Context(rulebook, actor, target, params, values, rng, lets=plan.ctx.lets)
+        return Context(
+            rulebook,
+            actor,
+            target,
+            params,
+            values,
+            rng,
+            choices=plan.ctx.choices,
+            lets=plan.ctx.lets,
+        )
 
     pushed: list[tuple[str, Roll]] = []
     paid: list[Change] = []

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, assert_never
 import attrs
 
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.roll import Roll, render
+from rouge_rpg.dice.roll import Roll, faces, render
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 
@@ -220,11 +220,14 @@ class Resolution:
             lines.extend(f"the ladder's dice: {d}" for d in self.drawn_detail)
             tests = {r.name.text: r.when for r in check.rungs}
             margin = self.margin if self.margin is not None else self.total
+            seen = f"total {self.total}, dice {self.dice}"
+            if check.versus is not None:
+                seen += f", margin {margin}"
+            if self.rolled is not None and ast.readings(check):
+                kept = faces(self.rolled)
+                seen += f", highest {kept[-1] if kept else 0}"
             for name, holds in self.reads:
-                lines.append(
-                    f"{name} when {tests[name]}: {'yes' if holds else 'no'} "
-                    f"(total {self.total}, dice {self.dice}, margin {margin})"
-                )
+                lines.append(f"{name} when {tests[name]}: {'yes' if holds else 'no'} ({seen})")
             if not self.reads or not self.reads[-1][1]:
                 lines.append(f"{self.outcome}: otherwise")
         lines.extend(self.epilogue)
