@@ -206,8 +206,10 @@ def main() -> None:
             built = build_big(big, options.big)
             argv = [*rouge, "campaign", "log", "-n", "20", "--campaign", str(big)]
             big_cases = {"floor": cases["floor"], "big log": argv}
+            if options.before:
+                big_cases["before big log"] = [options.before, *argv[len(rouge) :]]
             big_medians, big_codes = fresh_processes(big_cases, env, folder, options.runs)
-            big_median = (big_medians["big log"], big_medians["floor"], built, big_codes["big log"])
+            big_median = (big_medians, built, big_codes)
 
         shell = in_shell({n: lines[n] for n, _, _ in COMMANDS}, campaign, options.shell_runs)
         unrecorded = in_shell(
@@ -240,11 +242,16 @@ def main() -> None:
             f"| {floor * 1000:.0f} | {ratio:.2f}x{flag} | {target:.0f}x | {shell[name]:.2f} |"
         )
     if big_median is not None:
-        seconds, big_floor, built, big_codes = big_median
-        bad = sorted(big_codes - {0})
+        big_medians, built, big_codes = big_median
+        seconds, big_floor = big_medians["big log"], big_medians["floor"]
+        bad = sorted(set().union(*big_codes.values()) - {0})
         note = f" exit {bad}" if bad else ""
+        earlier = ""
+        if options.before:
+            old = big_medians["before big log"]
+            earlier = f"| {old * 1000:.0f} ({old / big_floor:.2f}x) "
         print(
-            f"| `rouge campaign log -n 20`, {options.big:,} events{note} {blank}"
+            f"| `rouge campaign log -n 20`, {options.big:,} events{note} {earlier}"
             f"| {seconds * 1000:.0f} | {big_floor * 1000:.0f} | {seconds / big_floor:.2f}x | 2x | |"
         )
         print(f"\n(the {options.big:,}-event campaign took {built:.1f} s to build)")
