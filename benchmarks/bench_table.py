@@ -6,10 +6,17 @@ measured in the same run. Each command runs in a fresh process (median of
 the machine falls on all of them alike) on the bundled rulebook and a
 25-member campaign made in a temporary folder with `rouge campaign init` and
 `rouge campaign join`, with a warm cache (its own, in the temporary folder).
-Then `campaign log -n 20` on a 100,000-event campaign, and each command inside
-the table shell (`rouge table`), where the rulebook and journal stay loaded.
+`encounter next` runs on a copy of that campaign with all 25 members in an
+encounter. Then `campaign log -n 20` on a 100,000-event campaign, and each
+command inside the table shell (`rouge table`), where the rulebook and journal
+stay loaded.
 
     .venv/bin/python benchmarks/bench_table.py [--runs 7] [--big 100000] [--shell-runs 50]
+        [--before OTHER/.venv/bin/rouge]
+
+`--before` also times another installed `rouge` (say, a checkout of `main` with
+its own venv) in the same run, taken in turn with the others, on the same
+campaigns and cache folder: a before/after table measured side by side.
 
 The package is byte-compiled first (compileall) and PYTHONDONTWRITEBYTECODE
 is removed from the children's environment, so .pyc files are used, as after
@@ -48,6 +55,7 @@ COMMANDS: list[tuple[str, str, float]] = [
     ("campaign log -n 20", "campaign log -n 20", 2.0),
     ("roll 1d20", "roll 1d20 --seed 4", 2.0),
     ("odds 2d6+3", "odds 2d6+3", 2.0),
+    ("encounter next", "encounter next --campaign {e}", 2.0),
     ("rules check", "rules check", 3.0),
 ]
 
@@ -134,6 +142,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--big", type=int, default=100_000, help="events; 0 to skip")
     parser.add_argument("--shell-runs", type=int, default=50)
+    parser.add_argument("--before", help="another `rouge` script to time beside this one")
     options = parser.parse_args()
 
     rouge = rouge_command()
@@ -170,10 +179,23 @@ def main() -> None:
             capture_output=True,
         )
         members = len(sheets)
+        fight = folder / "encounter.rouge.db"
+        shutil.copy(campaign, fight)
+        ids = [Path(p).stem for p in sheets]
+        subprocess.run(
+            [*rouge, "encounter", "start", "Fight", *ids, "--seed", "1", "--campaign", str(fight)],
+            env=env,
+            cwd=folder,
+            check=True,
+            capture_output=True,
+        )
 
-        lines = {name: line.format(s=SHEETS) for name, line, _ in COMMANDS}
+        lines = {name: line.format(s=SHEETS, e=fight) for name, line, _ in COMMANDS}
         cases = {"floor": [sys.executable, "-c", "import click, attrs"]}
         cases |= {name: [*rouge, *shlex.split(line)] for name, line in lines.items()}
+        if options.before:
+            before = [options.before]
+            cases |= {f"before {n}": [*before, *shlex.split(x)] for n, x in lines.items()}
         medians, codes = fresh_processes(cases, env, folder, options.runs)
         floor = medians["floor"]
 
@@ -184,8 +206,10 @@ def main() -> None:
             built = build_big(big, options.big)
             argv = [*rouge, "campaign", "log", "-n", "20", "--campaign", str(big)]
             big_cases = {"floor": cases["floor"], "big log": argv}
+            if options.before:
+                big_cases["before big log"] = [options.before, *argv[len(rouge) :]]
             big_medians, big_codes = fresh_processes(big_cases, env, folder, options.runs)
-            big_median = (big_medians["big log"], big_medians["floor"], built, big_codes["big log"])
+            big_median = (big_medians, built, big_codes)
 
         shell = in_shell({n: lines[n] for n, _, _ in COMMANDS}, campaign, options.shell_runs)
         unrecorded = in_shell(
@@ -197,26 +221,37 @@ def main() -> None:
     version = sys.version.split()[0]
     print(f"Python {version}, {os.cpu_count()} CPUs, median of {options.runs} fresh processes")
     print(f"campaign: {members} members; rulebook: bundled; cache: warm\n")
-    print("| command | fresh process ms | floor ms | ratio | target | in the shell ms |")
-    print("|---|---:|---:|---:|---:|---:|")
+    then = "| before ms (ratio) " if options.before else ""
+    print(f"| command {then}| fresh process ms | floor ms | ratio | target | in the shell ms |")
+    print("|---" + ("|---:" if options.before else "") + "|---:|---:|---:|---:|---:|")
     ms = f"{floor * 1000:.0f}"
-    print(f'| `python -c "import click, attrs"` (the floor) | {ms} | {ms} | 1.00x | | |')
+    blank = "| " if options.before else ""
+    print(f'| `python -c "import click, attrs"` (the floor) {blank}| {ms} | {ms} | 1.00x | | |')
     for name, _, target in COMMANDS:
         ratio = medians[name] / floor
         flag = "" if ratio <= target else " (over)"
-        bad = sorted(codes[name] - {0})
+        bad = sorted(codes[name] - {0} | codes.get(f"before {name}", set()) - {0})
         note = f" exit {bad}" if bad else ""
-        shown = lines[name].replace(str(SHEETS) + "/", "")
+        shown = lines[name].replace(str(SHEETS) + "/", "").replace(f" --campaign {fight}", "")
+        earlier = ""
+        if options.before:
+            old = medians[f"before {name}"]
+            earlier = f"| {old * 1000:.0f} ({old / floor:.2f}x) "
         print(
-            f"| `rouge {shown}`{note} | {medians[name] * 1000:.0f} "
+            f"| `rouge {shown}`{note} {earlier}| {medians[name] * 1000:.0f} "
             f"| {floor * 1000:.0f} | {ratio:.2f}x{flag} | {target:.0f}x | {shell[name]:.2f} |"
         )
     if big_median is not None:
-        seconds, big_floor, built, big_codes = big_median
-        bad = sorted(big_codes - {0})
+        big_medians, built, big_codes = big_median
+        seconds, big_floor = big_medians["big log"], big_medians["floor"]
+        bad = sorted(set().union(*big_codes.values()) - {0})
         note = f" exit {bad}" if bad else ""
+        earlier = ""
+        if options.before:
+            old = big_medians["before big log"]
+            earlier = f"| {old * 1000:.0f} ({old / big_floor:.2f}x) "
         print(
-            f"| `rouge campaign log -n 20`, {options.big:,} events{note} "
+            f"| `rouge campaign log -n 20`, {options.big:,} events{note} {earlier}"
             f"| {seconds * 1000:.0f} | {big_floor * 1000:.0f} | {seconds / big_floor:.2f}x | 2x | |"
         )
         print(f"\n(the {options.big:,}-event campaign took {built:.1f} s to build)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 #: Environment variable: the cache folder, instead of `$XDG_CACHE_HOME/rouge-rpg`.
@@ -96,6 +95,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
     disk, then renamed over `path`: readers see the old file or the new one,
     never a part, and concurrent writers each replace it whole.
     """
+    import tempfile  # only writing needs it (and shutil, bz2, lzma with it)
+
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:

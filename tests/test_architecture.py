@@ -76,8 +76,17 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_values_sit_at_the_bottom_and_dice_know_nothing_of_the_game() -> None:
     graph = _imports()
     assert graph["beings"] == set()
+    assert graph["units"] == set()
     assert graph["dice"] <= {"diagnostics", "errors"}
-    assert graph["rules"] <= {"dice", "beings", "diagnostics", "errors", "resources", "cache"}
+    assert graph["rules"] <= {
+        "dice",
+        "beings",
+        "units",
+        "diagnostics",
+        "errors",
+        "resources",
+        "cache",
+    }
     assert "engine" not in graph["sheets"] and "campaign" not in graph["engine"]
 
 

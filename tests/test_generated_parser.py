@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rouge_rpg.dice import _standalone
-from rouge_rpg.dice.parse import DiceBuilder
+from rouge_rpg.dice.build import DiceBuilder
 from rouge_rpg.errors import RougeError
 
 ROOT = Path(__file__).resolve().parent.parent

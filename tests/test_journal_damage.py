@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rouge_rpg.campaign import journal as journal_module
 
@@ -203,3 +205,49 @@ def test_status_keeps_join_order_after_a_snapshot(
         db.close()
     status = json.loads(rouge("campaign", "status", "--json", "--campaign", "c.db").stdout)
     assert [c["id"] for c in status["characters"]] == ["wellstown_officer", "rouge", "ash"]
+
+
+# -- the depth of a payload, read fast ------------------------------------------------------
+
+
+def _depth_by_characters(text: str) -> int:
+    """The reference: every character read in turn, escapes inside strings skipped."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+@given(st.text(alphabet=st.sampled_from('[]{}"\\a,:\n é\u2192\ud800'), max_size=60))
+@settings(max_examples=2000, deadline=None)
+def test_the_depth_of_a_payload_is_read_as_character_by_character(text: str) -> None:
+    from rouge_rpg.campaign.events import _depth
+
+    assert _depth(text) == _depth_by_characters(text)
+
+
+def test_a_large_turn_is_scanned_as_it_was_and_a_deep_one_is_damaged() -> None:
+    from rouge_rpg.campaign.events import MAX_DEPTH, Damaged, parse
+
+    order = [{"id": f"wm_{i}", "name": "a ] { name", "with": [], "d": [[1], {}]} for i in range(50)]
+    text = json.dumps({"encounter": {"order": order}})
+    assert "\\" not in text and text.count("[") > MAX_DEPTH
+    assert parse(text)["encounter"]["order"] == order
+    deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    with pytest.raises(Damaged, match="nests deeper"):
+        parse(deep)
+    assert parse('["' + "[" * 100 + '"]') == ["[" * 100]  # brackets in a string do not nest

@@ -152,7 +152,9 @@ def test_a_new_tool_version_is_stale(
     assert len(cached_files(cache)) == 2
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign pickle"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "empty", "a byte changed", "foreign pickle"]
+)
 def test_a_damaged_cache_file_is_rebuilt(
     cache: Path, book: Path, parses: list[str], damage: str
 ) -> None:
@@ -163,6 +165,9 @@ def test_a_damaged_cache_file_is_rebuilt(
         path.write_bytes(os.urandom(len(data)))
     elif damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
+    elif damage == "a byte changed":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :])
     elif damage == "empty":
         path.write_bytes(b"")
     else:
@@ -175,6 +180,30 @@ def test_a_damaged_cache_file_is_rebuilt(
     parses.clear()
     fresh_read(book)
     assert parses == []  # rewritten whole
+
+
+def test_checking_an_unchanged_rulebook_leaves_its_cache_file_alone(
+    cache: Path, book: Path, parses: list[str]
+) -> None:
+    """`rouge rules check` parses for real; it rewrites the cache only if the rules changed."""
+    fresh_read(book)
+    [path] = cached_files(cache)
+    before = path.stat()
+    parses.clear()
+    load_module.forget()
+    assert load_module.read(book, cached=False).rulebook is not None
+    assert parses  # parsed for real
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    (book / "core.rouge").write_text(
+        (book / "core.rouge").read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8"
+    )
+    load_module.forget()
+    assert load_module.read(book, cached=False).rulebook is not None
+    assert path.stat().st_ino != before.st_ino  # replaced whole
+    parses.clear()
+    assert fresh_read(book).rulebook is not None
+    assert parses == []
 
 
 def test_a_cache_file_others_may_write_is_not_read(

@@ -34,8 +34,6 @@ from typing import Any
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.members import find
 from rouge_rpg.campaign.state import CampaignState, CharacterState
-from rouge_rpg.engine import Action, resolve
-from rouge_rpg.engine.results import Refusal
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
 
@@ -71,6 +69,10 @@ def _roll(
     rulebook: Rulebook, state: CampaignState, who: CharacterState, check: str, rng: random.Random
 ) -> dict[str, Any]:
     """One participant's initiative: the check's total and dice, rolled with the fight's seed."""
+    # Only rolling initiative needs the engine: `encounter next` does not import it.
+    from rouge_rpg.engine import Action, resolve
+    from rouge_rpg.engine.results import Refusal
+
     try:
         result = resolve(rulebook, Action("check", check, who.being()), rng=rng)
     except Refusal:  # a participant who cannot act still has a place, last

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 #: The kinds of event the journal holds.
@@ -74,8 +75,27 @@ def _map(value: object, what: str) -> Mapping[str, Any]:
     return value
 
 
+#: Every byte but the four brackets' (deleted, to leave the brackets alone).
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+#: What a bracket does to the depth, by its byte (only brackets are looked up).
+_STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
+
+
 def _depth(text: str) -> int:
-    """How deeply lists and mappings nest in JSON text (brackets inside strings skipped)."""
+    """How deeply lists and mappings nest in JSON text (brackets inside strings skipped).
+
+    An encounter's turn holds its whole order, a few thousand characters and more
+    brackets than the limit, so every fold scans it. Without a backslash in the text
+    no quote is escaped (JSON escapes quotes, backslashes, controls and, as rouge
+    writes it, anything beyond ASCII; a turn's names rarely need it): the text outside
+    strings is every other piece between quotes, and the rest runs in C (the brackets
+    kept, their running depth taken), about five times as fast as the loop below,
+    which reads the escapes of any other text character by character.
+    """
+    if "\\" not in text:
+        outside = "".join(text.split('"')[0::2])
+        brackets = outside.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+        return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
     depth = deepest = 0
     in_string = escaped = False
     for char in text:

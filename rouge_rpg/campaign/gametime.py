@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from rouge_rpg.errors import RougeError
-from rouge_rpg.rules.ast import MAX_GAME_TIME, MINUTES
+from rouge_rpg.units import MAX_GAME_TIME, MINUTES
 
 _SHORT = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
-_PART = re.compile(r"(\d+)\s*([a-z]+)")
+_PART = r"(\d+)\s*([a-z]+)"  # compiled by `re` when a duration is first read
 
 
 def parse_duration(text: str) -> int:
@@ -20,7 +20,7 @@ def parse_duration(text: str) -> int:
         raise RougeError(f"'{cleaned[:40]}...' is too long for a duration; try 6h, 2d or 1w")
     position = 0
     total = 0
-    for match in _PART.finditer(cleaned):
+    for match in re.finditer(_PART, cleaned):
         if cleaned[position : match.start()].strip():
             break
         amount, unit = int(match.group(1)), match.group(2)

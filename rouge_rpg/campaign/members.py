@@ -11,22 +11,22 @@ and `sync` records the new version as an event.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rouge_rpg.beings import Being, Character
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
-from rouge_rpg.rules.evaluate import stat
 from rouge_rpg.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from rouge_rpg.beings import Being, Character
 
 #: The most characters one `join --count` adds.
 MAX_COUNT = 100
@@ -118,6 +118,8 @@ def find(state: CampaignState, text: str, *, active: bool = True) -> CharacterSt
         named = [c for c in state.characters.values() if c.name.lower() == lowered]
         found = named[0] if len(named) == 1 else None
     if found is None:
+        import difflib  # only a wrong id needs suggestions
+
         ids = sorted(state.characters)
         close = difflib.get_close_matches(text, ids, n=1, cutoff=0.6)
         known = ", ".join(ids) or "nobody yet"
@@ -200,6 +202,10 @@ def _payload(
     rulebook: Rulebook,
     campaign: Path,
 ) -> dict[str, Any]:
+    # Only joining reads values the rulebook's way: `encounter next` need not load it.
+    from rouge_rpg.beings import Being
+    from rouge_rpg.rules.evaluate import stat
+
     named = "" if cid == derive_id(character, ()) else f" as {cid}"
     being = Being.of(character)
     tracks = {

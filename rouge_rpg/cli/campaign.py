@@ -159,12 +159,15 @@ def open_journal(option: str | None, *, read_only: bool = False) -> Any:
     return journal_at(path, read_only=read_only)
 
 
-def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...]) -> Any:
-    """The rulebook: --rulebook if given, else the campaign's folders (house rules included)."""
+def campaign_rulebook(journal: Any, rulebooks: tuple[str, ...], state: Any = None) -> Any:
+    """The rulebook: --rulebook if given, else the campaign's folders (house rules included).
+
+    `state`, the campaign's state if the caller has it already, spares folding it again.
+    """
     from rouge_rpg.campaign.rulebooks import in_force
     from rouge_rpg.rules import load
 
-    return load(*(rulebooks or in_force(journal)))
+    return load(*(rulebooks or in_force(journal, state)))
 
 
 @click.group()
@@ -256,12 +259,13 @@ def status(character: str | None, campaign: str | None, as_json: bool) -> None:
     """Each character's values and conditions, and the game time; or one character's."""
     from rouge_rpg.campaign.export import status_json
     from rouge_rpg.campaign.gametime import format_time
-    from rouge_rpg.campaign.members import find
     from rouge_rpg.cli.status import member_lines, status_lines
 
     with open_journal(campaign, read_only=True) as journal:
         state = journal.state()
-        if character is not None:
+        if character is not None:  # only one character's lines need its rules
+            from rouge_rpg.campaign.members import find
+
             who = find(state, character, active=False)
             rulebook = campaign_rulebook(journal, ())
     if character is not None:

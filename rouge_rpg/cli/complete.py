@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from rouge_rpg.rules.rulebook import Rulebook
 
-Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+Completer = Callable[[click.Context, click.Parameter, str], "list[CompletionItem]"]
+
+
+def _item(value: str, **extra: Any) -> CompletionItem:
+    """Click's `CompletionItem`: its module is imported only when something is completed."""
+    from click.shell_completion import CompletionItem
+
+    return CompletionItem(value, **extra)
 
 
 def table_of(ctx: click.Context) -> Any:
@@ -91,7 +99,7 @@ def _items(values: Iterable[tuple[str, str | None]], incomplete: str) -> list[Co
     for value, help in values:
         if value.startswith(incomplete) and value not in seen:
             seen.add(value)
-            items.append(CompletionItem(value, help=help))
+            items.append(_item(value, help=help))
     return items
 
 
@@ -121,7 +129,7 @@ def sheets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[
     items = _items(((i, str(s.get("name", i))) for i, s in found.items()), incomplete)
     if in_table(ctx) and items:
         return items
-    return [*items, CompletionItem(incomplete, type="file")]
+    return [*items, _item(incomplete, type="file")]
 
 
 def member_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
@@ -136,7 +144,7 @@ def versus(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[
     if not colon:
         return sheets(ctx, param, incomplete)
     attributes = definitions("attribute")(ctx, param, tail)
-    return [CompletionItem(f"{head}:{item.value}", help=item.help) for item in attributes]
+    return [_item(f"{head}:{item.value}", help=item.help) for item in attributes]
 
 
 def _character_sheet(ctx: click.Context, given: str) -> Mapping[str, Any] | None:

@@ -17,14 +17,14 @@ MAX_MAGNITUDE = 10**15
 
 #: What JSON leaves unescaped with `ensure_ascii=False` that a terminal may obey: DEL and
 #: the C1 controls, the line and paragraph separators; and lone surrogates, which no
-#: output can encode.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: output can encode. (A pattern, compiled by `re` on first use: most commands print no JSON.)
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 
 
 def json_line(data: object) -> str:
     """One JSON document on one line, with nothing a terminal would obey left raw."""
     text = json.dumps(data, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def printable(text: str) -> str:

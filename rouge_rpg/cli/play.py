@@ -122,14 +122,14 @@ def _table_command(
     path = None if no_campaign else campaign_path(campaign)
     journal = journal_at(path) if path is not None else None
     try:
-        rulebook = campaign_rulebook(journal, rulebooks) if journal else load(*rulebooks)
+        state = journal.state() if journal is not None else None
+        rulebook = campaign_rulebook(journal, rulebooks, state) if journal else load(*rulebooks)
 
         def read(file: Path) -> Any:
             return read_sheet(file, rulebook)
 
         beings: dict[str, tuple[str, Any]] = {}  # as given → (id, being)
         notes: list[str] = []
-        state = journal.state() if journal is not None else None
         for text in dict.fromkeys([*actors, *others]):
             try:
                 if journal is not None and state is not None:

@@ -7,7 +7,9 @@ through here. The engine is pure: it reads beings and returns `Resolution`s
 and changes; `apply_resolution` applies them outside a campaign.
 
 Modules, one per thing the GM does: `checks`, `free_will`, `abilities`; and
-what they share: `modifiers`, `effects`, `results`, `apply`.
+what they share: `modifiers`, `effects`, `results`, `apply`. The dispatcher
+imports `free_will` and `abilities` when an action of their kind comes, so a
+check does not load them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Literal, TypeAlias, assert_never
 import attrs
 
 from rouge_rpg.beings import Being, Character
-from rouge_rpg.engine.abilities import resolve_use, use_odds
 from rouge_rpg.engine.apply import Applied, apply_changes, apply_resolution
 from rouge_rpg.engine.checks import (
     Pushing,
@@ -29,7 +30,6 @@ from rouge_rpg.engine.checks import (
     resolve_check,
 )
 from rouge_rpg.engine.checks import push_odds as check_push_odds
-from rouge_rpg.engine.free_will import free_will_odds, resolve_free_will
 from rouge_rpg.engine.results import (
     AppliedModifier,
     Change,
@@ -238,6 +238,8 @@ def _resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resol
         case "use" if action.pushes:
             raise RougeError("only a check's roll can be pushed, not an ability's")
         case "free-will":
+            from rouge_rpg.engine.free_will import resolve_free_will
+
             return resolve_free_will(
                 rulebook,
                 action.actor,
@@ -247,6 +249,8 @@ def _resolve(rulebook: Rulebook, action: Action, *, rng: random.Random) -> Resol
                 rng=rng,
             )
         case "use":
+            from rouge_rpg.engine.abilities import resolve_use
+
             return resolve_use(
                 rulebook,
                 action.actor,
@@ -273,6 +277,8 @@ def _odds(rulebook: Rulebook, action: Action) -> CheckOdds:
                 extra_modifiers=action.modifiers,
             )
         case "free-will":
+            from rouge_rpg.engine.free_will import free_will_odds
+
             return free_will_odds(
                 rulebook,
                 action.actor,
@@ -281,6 +287,8 @@ def _odds(rulebook: Rulebook, action: Action) -> CheckOdds:
                 extra_modifiers=action.modifiers,
             )
         case "use":
+            from rouge_rpg.engine.abilities import use_odds
+
             return use_odds(
                 rulebook,
                 action.actor,

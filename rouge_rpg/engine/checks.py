@@ -12,7 +12,6 @@ joint distribution of the roll, the opposition and the draws (icepool's
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +22,6 @@ import attrs
 
 from rouge_rpg.beings import Being
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.dice.odds import distribution
 from rouge_rpg.dice.roll import (
     Roll,
     faces,
@@ -53,7 +51,6 @@ from rouge_rpg.engine.results import (
 )
 from rouge_rpg.errors import LimitError, RougeError
 from rouge_rpg.rules import ast
-from rouge_rpg.rules.check import kind_word
 from rouge_rpg.rules.evaluate import (
     Context,
     Drawn,
@@ -127,6 +124,8 @@ def _check_for(
             raise RougeError(f"check '{check.id}' takes no attribute to roll '{action}' with")
         return check, ((params[0], action),)
     if found is None:
+        import difflib
+
         names = [d.id.text for d in rulebook.of_kind("check", "attribute")]
         close = difflib.get_close_matches(action, names, n=1, cutoff=0.6)
         raise UnknownDefinition(
@@ -138,6 +137,8 @@ def _check_for(
         hint = f"an act is attempted with: rouge free-will SHEET --act {action}"
     elif isinstance(found, ast.Ability):
         hint = f"an ability is used with: rouge use SHEET {action}"
+    from rouge_rpg.rules.check import kind_word
+
     raise UnknownDefinition(
         f"'{action}' is {kind_word(found.kind)}, not a check or attribute", hint=hint
     )
@@ -215,6 +216,8 @@ def article(word: str) -> str:
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 
@@ -806,6 +809,8 @@ def check_odds(
     own dice.
     """
     import icepool
+
+    from rouge_rpg.dice.odds import distribution
 
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:

@@ -14,6 +14,8 @@ import attrs
 
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
+from rouge_rpg.units import MAX_GAME_TIME as MAX_GAME_TIME
+from rouge_rpg.units import MINUTES as MINUTES
 
 _span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
@@ -365,10 +367,6 @@ GroupWay: TypeAlias = Literal["half", "best", "worst"]
 ModifierKind: TypeAlias = Literal["total", "pool", "advantage", "disadvantage"]
 #: The units of a duration, singular.
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
-#: Game minutes in each unit of game time; rounds, turns and scenes are an encounter's.
-MINUTES: dict[str, int] = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60}
-#: The longest stretch of game time one duration may say: ten years.
-MAX_GAME_TIME = 10 * 365 * MINUTES["day"]
 
 
 @attrs.frozen

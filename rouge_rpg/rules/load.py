@@ -21,6 +21,7 @@ import hashlib
 import os
 import pickle
 import re
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -356,7 +357,8 @@ def read(*folders: str | os.PathLike[str], cached: bool = True) -> Loaded:
     and stored in the private cache folder (see `_stored`): reading the same
     unchanged files again gives the same `Rulebook` without parsing them. With
     `cached=False` the files are parsed and checked for real (`rouge rules check`),
-    and the result then replaces what was remembered and stored.
+    and the result then replaces what was remembered and stored (a stored file of
+    the same rulebook is kept as it is).
     """
     paths = [resources.rulebook_folder(f) for f in folders] or [resources.bundled_rulebook()]
     if cached:
@@ -389,7 +391,8 @@ def read_overlaid(
 
 #: What a house overlay read on its own lacks, in plain words.
 OVERLAY_HINT = "an overlay needs its base: add 'extends metallic_rouge' to its rulebook line"
-_RULEBOOK_ID = re.compile(r"^rulebook\s+([a-z_][a-z0-9_]*)", re.M)
+#: The rulebook line's id (a pattern, compiled by `re` when an overlay is read).
+_RULEBOOK_ID = r"^rulebook\s+([a-z_][a-z0-9_]*)"
 
 
 def _base(reader: _Reader, paths: list[Path]) -> Path | None:
@@ -409,7 +412,7 @@ def _base(reader: _Reader, paths: list[Path]) -> Path | None:
     if laid_on is None:
         return None
     bundled = resources.bundled_rulebook()
-    found = _RULEBOOK_ID.search(read_text(bundled / ENTRY))
+    found = re.search(_RULEBOOK_ID, read_text(bundled / ENTRY), re.M)
     if found is None or found.group(1) != laid_on.text:
         name = found.group(1) if found else "the bundled rulebook"
         reader.diagnostics.append(
@@ -613,8 +616,9 @@ def _remember(paths: list[Path], reader: _Reader, loaded: Loaded) -> _Memo | Non
 
 # -- the compiled rulebook cache ------------------------------------------------------------
 
-#: What starts a compiled rulebook cache file; the rest is a pickle of `_Memo`.
-CACHE_MAGIC = b"rouge-rpg compiled rulebook 1\n"
+#: What starts a compiled rulebook cache file. A line follows with the rulebook's
+#: fingerprint and the CRC-32 and length of the rest, a pickle of `_Memo`.
+CACHE_MAGIC = b"rouge-rpg compiled rulebook 2\n"
 #: The modules whose code decides what a loaded rulebook is, and so the cache's validity.
 _TOOL_FILES = (
     "rules/ast.py",
@@ -623,8 +627,10 @@ _TOOL_FILES = (
     "rules/parse.py",
     "rules/rulebook.py",
     "dice/ast.py",
+    "dice/build.py",
     "dice/parse.py",
     "diagnostics.py",
+    "units.py",
 )
 
 
@@ -655,6 +661,25 @@ def cache_file(paths: list[Path]) -> Path | None:
     return folder / f"rulebook-{digest.hexdigest()[:32]}.pickle"
 
 
+def _header(fingerprint: str, body: bytes) -> bytes:
+    """What a cache file starts with: the magic, and the fingerprint, CRC-32 and length."""
+    line = f"{fingerprint} {zlib.crc32(body):08x} {len(body)}\n"
+    return CACHE_MAGIC + line.encode("ascii")
+
+
+def _whole(data: bytes) -> tuple[str, bytes] | None:
+    """A cache file's fingerprint and pickle, if it is one and whole (length and CRC agree)."""
+    if not data.startswith(CACHE_MAGIC):
+        return None
+    line, _, body = data[len(CACHE_MAGIC) :].partition(b"\n")
+    try:
+        fingerprint, crc, length = line.decode("ascii").split(" ")
+        whole = int(length) == len(body) and int(crc, 16) == zlib.crc32(body)
+    except ValueError:  # not our header (UnicodeDecodeError is one too)
+        return None
+    return (fingerprint, body) if whole else None
+
+
 def _stored(paths: list[Path]) -> Loaded | None:
     """The cached rulebook of these folders if it is there, readable, and still true."""
     try:
@@ -662,26 +687,38 @@ def _stored(paths: list[Path]) -> Loaded | None:
         if path is None:
             return None
         data = cache.read_private(path)
-        if data is None or not data.startswith(CACHE_MAGIC):
+        found = _whole(data) if data is not None else None
+        if found is None:
             return None
-        memo = pickle.loads(data[len(CACHE_MAGIC) :])
+        memo = pickle.loads(found[1])
     except Exception:  # a damaged or foreign cache file is rebuilt, never an error
         return None
     if not isinstance(memo, _Memo) or not isinstance(memo.loaded.rulebook, Rulebook):
         return None
-    found = _validate(paths, memo)
-    if found is not None:
+    if memo.fingerprint != found[0]:
+        return None
+    loaded = _validate(paths, memo)
+    if loaded is not None:
         _keep(_key(paths), memo)
-    return found
+    return loaded
 
 
 def _store(paths: list[Path], memo: _Memo) -> bool:
-    """Write the compiled rulebook to the cache; False (and no harm) if it cannot be."""
+    """Write the compiled rulebook to the cache; False (and no harm) if it cannot be.
+
+    A whole cache file of the same rulebook (the same fingerprint) is left as it is:
+    `rouge rules check` of an unchanged rulebook neither pickles nor writes it again.
+    """
     try:
         path = cache_file(paths)
         if path is None:
             return False
-        data = CACHE_MAGIC + pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL)
+        existing = cache.read_private(path)
+        found = _whole(existing) if existing is not None else None
+        if found is not None and found[0] == memo.fingerprint:
+            return True
+        body = pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _header(memo.fingerprint, body) + body
     except Exception:  # nothing cached; the rulebook itself is fine
         return False
     return cache.write_atomic(path, data)

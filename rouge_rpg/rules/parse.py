@@ -26,10 +26,10 @@ from rouge_rpg import __version__, resources
 from rouge_rpg.cache import cache_dir, read_private, write_atomic
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.dice import ast as dice
+from rouge_rpg.dice.build import DiceBuilder
 from rouge_rpg.dice.parse import (
     _DICE_MODIFIERS,
     MAX_DICE,
-    DiceBuilder,
     join_spans,
     kind,
     span_of,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -45,6 +44,8 @@ class Rulebook:
         what = role or cls.KIND.replace("_", " ")
         if isinstance(found, cls):
             return found
+        import difflib  # only a wrong id needs suggestions
+
         candidates = [i for i, d in self.definitions.items() if isinstance(d, cls)]
         close = difflib.get_close_matches(id, candidates, n=1, cutoff=0.6)
         if not close:
