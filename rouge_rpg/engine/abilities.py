@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
 import attrs
 
@@ -325,6 +324,8 @@ def use_odds(
     chance that every such act is allowed, each outcome is scaled by it, and
     `blocked` takes the rest.
     """
+    from fractions import Fraction  # only odds need exact fractions
+
     plan = planned_use(rulebook, actor, ability_id, target=target)
     if plan.check is None:
         found = CheckOdds(plan.ability.id.text, {"used": Fraction(1)})

@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
-from typing import Any, Generic, TypeVar, assert_never, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, assert_never, cast
 
 import attrs
 
@@ -66,6 +65,9 @@ from rouge_rpg.rules.evaluate import (
 )
 from rouge_rpg.rules.explain import words as said
 from rouge_rpg.rules.rulebook import Rulebook, UnknownDefinition
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 #: Largest number of joint outcomes (roll × opposition × the ladder's dice) read for odds.
 MAX_COMBINATIONS = 1_000_000
@@ -682,6 +684,8 @@ def push_odds(
     push rolls again vary. Each term's new dice come as multisets of faces
     (icepool's `Pool.expand`), which is all a keep, a sum or a reading depends on.
     """
+    from fractions import Fraction
+
     import icepool
 
     made = resolve_check(
@@ -808,6 +812,8 @@ def check_odds(
     total only when the ladder reads `dice`), the opposition and the ladder's
     own dice.
     """
+    from fractions import Fraction
+
     import icepool
 
     from rouge_rpg.dice.odds import distribution
@@ -1042,6 +1048,8 @@ def read_group(check: ast.Check, outcomes: Sequence[str]) -> str:
 
 def group_odds(check: ast.Check, members: Sequence[CheckOdds]) -> CheckOdds:
     """The exact chance of each group outcome, from each member's own odds (independent rolls)."""
+    from fractions import Fraction
+
     import icepool
 
     order = [r.name.text for r in check.rungs]

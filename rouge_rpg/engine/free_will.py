@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
 import attrs
 
@@ -221,6 +220,8 @@ def free_will_odds(
     extra_modifiers: Sequence[tuple[int, str]] = (),
 ) -> CheckOdds:
     """The chance of each outcome of a free-will attempt, and of the act going ahead."""
+    from fractions import Fraction  # only odds need exact fractions
+
     plan = planned_free_will(rulebook, actor, act_id, by=by)
     if plan.verdict is not None:
         certain = Fraction(1 if plan.verdict.allowed else 0)

@@ -6,7 +6,6 @@ All are frozen values. Text for people is built from them by `rouge_rpg.cli.rend
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING, assert_never
 
 import attrs
@@ -17,6 +16,8 @@ from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from rouge_rpg.rules.evaluate import Value
 
 
