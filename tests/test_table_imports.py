@@ -30,7 +30,7 @@ UNUSED = (
     "tempfile",
     "click.shell_completion",
 )
-#: Exact fractions: odds, and the stacking of typed modifiers (by their mean), need them.
+#: Exact fractions: odds need them, and so does weighing typed modifiers that roll dice.
 FRACTIONS = ("fractions",)
 #: Suggestions for a mistyped name ("did you mean"), imported only when something is
 #: mistyped. (`campaign log -n 20` is the exception: Click itself asks difflib whether
@@ -46,6 +46,7 @@ TABLE: dict[str, tuple[str, ...]] = {
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
+        *FRACTIONS,
         "rouge_rpg.engine.free_will",
         "rouge_rpg.engine.abilities",
     ),
@@ -54,8 +55,15 @@ TABLE: dict[str, tuple[str, ...]] = {
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
+        *FRACTIONS,
     ),
-    "use ash.yaml arrest --target viola.yaml": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS),
+    "use ash.yaml arrest --target viola.yaml": (
+        *PARSERS,
+        *EXTRAS,
+        *UNUSED,
+        *SUGGESTIONS,
+        *FRACTIONS,
+    ),
     "campaign status": (*PARSERS, *EXTRAS, *UNUSED, *SUGGESTIONS, *FRACTIONS, *RULES),
     "campaign log -n 20": (*PARSERS, *EXTRAS, *UNUSED, *FRACTIONS, *RULES),
     "encounter next": (

@@ -12,8 +12,7 @@ apply.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -24,6 +23,9 @@ from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number, rolls_dice, substitute, test
 from rouge_rpg.rules.explain import words
 from rouge_rpg.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 def _location(d: ast.Definition, m: ast.Modifier) -> str | None:
@@ -95,7 +97,7 @@ def stack(modifiers: list[AppliedModifier]) -> list[AppliedModifier]:
     apply once however many there are, and cancel each other."""
     best: dict[tuple[str, str], int] = {}
     worst: dict[tuple[str, str], int] = {}
-    weights = [_weight(m) for m in modifiers]
+    weights = [_weight(m) if m.type is not None else m.value for m in modifiers]
     for i, m in enumerate(modifiers):
         if not m.applied or m.type is None or m.kind not in ("total", "pool"):
             continue
@@ -126,10 +128,12 @@ def stack(modifiers: list[AppliedModifier]) -> list[AppliedModifier]:
     return out
 
 
-def _weight(m: AppliedModifier) -> Fraction:
-    """How much a modifier adds: its value, or the mean of the dice it rolls."""
+def _weight(m: AppliedModifier) -> int | Fraction:
+    """How much a modifier adds: its value, or the mean of the dice it rolls (exact)."""
     if m.rolls is None:
-        return Fraction(m.value)
+        return m.value
+    from fractions import Fraction
+
     from rouge_rpg.dice.odds import distribution
 
     return Fraction(distribution(m.rolls).die.mean())
