@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from rouge_rpg.shown import Shown
+
 
 class FrozenMap(Mapping[str, int]):
     """A mapping of names to numbers that cannot change, and hashes by its contents."""
@@ -72,8 +74,8 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else tuple(value)
 
 
-@attrs.frozen(cache_hash=True)
-class Character:
+@attrs.frozen(cache_hash=True, repr=False)
+class Character(Shown):
     """A character as its sheet defines it. The campaign journal holds its life."""
 
     name: str
@@ -104,8 +106,8 @@ class Character:
         return None
 
 
-@attrs.frozen(cache_hash=True)
-class Being:
+@attrs.frozen(cache_hash=True, repr=False)
+class Being(Shown):
     """What the engine reads of a character: its sheet and its current state."""
 
     character: Character

@@ -6,9 +6,11 @@ import functools
 
 import attrs
 
+from rouge_rpg.shown import Shown
 
-@attrs.frozen
-class Span:
+
+@attrs.frozen(repr=False)
+class Span(Shown):
     """Where a thing stands in its source: 1-based lines and columns, end exclusive."""
 
     line: int
@@ -65,8 +67,8 @@ def caret_lines(source: str, span: Span) -> list[str]:
     return ["  " + text, "  " + " " * (column - 1) + "^" + "~" * (width - 1)]
 
 
-@attrs.frozen
-class Diagnostic:
+@attrs.frozen(repr=False)
+class Diagnostic(Shown):
     """One problem found in a file: its severity, message and place."""
 
     severity: str

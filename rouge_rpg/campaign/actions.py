@@ -40,13 +40,14 @@ from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number
 from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.shown import Shown
 
 #: Largest seed drawn for a resolution recorded without one.
 SEED_BITS = 48
 
 
-@attrs.frozen
-class Request:
+@attrs.frozen(repr=False)
+class Request(Shown):
     """What was asked of the engine: enough to run it again.
 
     One command against several targets, or a group rolling one check, is

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from rouge_rpg.shown import Shown
+
 if TYPE_CHECKING:  # imported when used: `rouge campaign status` needs neither the engine nor YAML
     from rouge_rpg.beings import Being, Character
 
 
-@attrs.define
-class CharacterState:
+@attrs.define(repr=False)
+class CharacterState(Shown):
     """One character's life in the campaign."""
 
     id: str
@@ -54,8 +56,8 @@ class CharacterState:
         return attrs.asdict(self)
 
 
-@attrs.define
-class CampaignState:
+@attrs.define(repr=False)
+class CampaignState(Shown):
     """Every character's state and the game clock, after event `seq`."""
 
     time: int = 0

@@ -9,12 +9,13 @@ from __future__ import annotations
 import operator
 import typing
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeAlias, assert_never, cast, get_args
+from typing import TypeAlias, assert_never, cast, get_args
 
 import attrs
 
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.errors import DiceError
+from rouge_rpg.shown import Shown
 
 #: The closed sets of operators (`typing.Literal`: the AST has a `Literal` node of its own).
 ArithmeticOp: TypeAlias = typing.Literal["+", "-", "*", "/"]
@@ -88,13 +89,8 @@ FATE = "F"
 _span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
-class Node:
-    """Base of the AST classes, holding the one `__repr__` they share.
-
-    attrs would write and compile a `__repr__` for each class (about a third of
-    the cost of defining them, paid by every `rouge roll`); this prints the
-    same text.
-    """
+class Node(Shown):
+    """Base of the AST classes: uniform access to the expressions inside one."""
 
     __slots__ = ()
 
@@ -105,14 +101,6 @@ class Node:
     def with_children(self, children: Sequence[Node]) -> Node:
         """This node with `children` in place of its own, in the order `children` gives."""
         return self
-
-    def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{field.name}={getattr(self, field.name)!r}"
-            for field in attrs.fields(cast(Any, type(self)))
-            if field.repr
-        )
-        return f"{type(self).__name__}({shown})"
 
 
 @attrs.frozen(repr=False)

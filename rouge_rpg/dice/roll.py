@@ -20,6 +20,7 @@ import attrs
 from rouge_rpg.dice import ast
 from rouge_rpg.dice.parse import MAX_DICE, MAX_EXPLOSIONS, parse
 from rouge_rpg.errors import LimitError
+from rouge_rpg.shown import Shown
 
 # Per-die flags in the raw record.
 DROPPED = 1
@@ -31,8 +32,8 @@ Below = Callable[[int], int]
 Step = Callable[[Below, list[int]], tuple[int, Raw]]
 
 
-@attrs.frozen
-class DieResult:
+@attrs.frozen(repr=False)
+class DieResult(Shown):
     """One die of a roll: its face and what happened to it."""
 
     term: ast.Dice
@@ -50,8 +51,8 @@ class DieResult:
         }
 
 
-@attrs.frozen
-class Roll:
+@attrs.frozen(repr=False)
+class Roll(Shown):
     """The result of rolling an expression: its total and how it came about."""
 
     expression: ast.Expr

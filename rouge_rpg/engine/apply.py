@@ -18,13 +18,14 @@ from rouge_rpg.engine.results import Change, Resolution
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number, stat
 from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.shown import Shown
 
 #: Most rounds of triggers that one application may set off.
 MAX_TRIGGER_ROUNDS = 16
 
 
-@attrs.frozen
-class Applied:
+@attrs.frozen(repr=False)
+class Applied(Shown):
     """One change as it landed: the value before and after, or the condition added."""
 
     name: str

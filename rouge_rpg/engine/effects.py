@@ -26,6 +26,7 @@ from rouge_rpg.rules.evaluate import (
     substitute,
     value,
 )
+from rouge_rpg.shown import Shown
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -94,16 +95,16 @@ def effect_changes(
     return changes, lines
 
 
-@attrs.frozen
-class _Rolled:
+@attrs.frozen(repr=False)
+class _Rolled(Shown):
     """An effect whose amount rolls dice of its own: all but the amount worked out."""
 
     change: Change
     roll: Callable[[random.Random], Roll]
 
 
-@attrs.frozen
-class Settled:
+@attrs.frozen(repr=False)
+class Settled(Shown):
     """Effects worked out before the roll: their changes (some still to roll) and lines."""
 
     items: tuple[Change | _Rolled, ...]

@@ -14,6 +14,7 @@ from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.roll import Roll, render
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
+from rouge_rpg.shown import Shown
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -27,8 +28,8 @@ class Refusal(RougeError):
     exit_code = 1
 
 
-@attrs.frozen
-class AppliedModifier:
+@attrs.frozen(repr=False)
+class AppliedModifier(Shown):
     """A modifier considered for a roll: its value, where it comes from, and whether it counts."""
 
     value: int
@@ -88,8 +89,8 @@ class AppliedModifier:
         }
 
 
-@attrs.frozen
-class Change:
+@attrs.frozen(repr=False)
+class Change(Shown):
     """One effect to apply to a character: pay Nectar, take damage, gain a condition."""
 
     who: ast.Who
@@ -125,8 +126,8 @@ class Change:
         }
 
 
-@attrs.frozen
-class Resolution:
+@attrs.frozen(repr=False)
+class Resolution(Shown):
     """What happened when an action was resolved, and why.
 
     The dice are kept as `Roll`s; their text and the trace are built when read.
@@ -271,8 +272,8 @@ def shown(value: Value) -> str:
     return str(value)
 
 
-@attrs.frozen
-class CheckOdds:
+@attrs.frozen(repr=False)
+class CheckOdds(Shown):
     """The chance of each outcome of a check, in ladder order."""
 
     check: str

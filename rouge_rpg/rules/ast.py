@@ -14,6 +14,7 @@ import attrs
 
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
+from rouge_rpg.shown import Shown
 from rouge_rpg.units import MAX_GAME_TIME as MAX_GAME_TIME
 from rouge_rpg.units import MINUTES as MINUTES
 
@@ -25,8 +26,8 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-@attrs.frozen
-class Name:
+@attrs.frozen(repr=False)
+class Name(Shown):
     """An identifier as written, with its place."""
 
     text: str
@@ -369,8 +370,8 @@ ModifierKind: TypeAlias = Literal["total", "pool", "advantage", "disadvantage"]
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
 
 
-@attrs.frozen
-class Duration:
+@attrs.frozen(repr=False)
+class Duration(Shown):
     amount: int
     unit: TimeUnit
     span: Span | None = _span
@@ -379,8 +380,8 @@ class Duration:
         return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
 
 
-@attrs.frozen
-class Effect:
+@attrs.frozen(repr=False)
+class Effect(Shown):
     """One change: `damage target 2d6`, `gain nectar 2`, `narrate "..."`."""
 
     verb: EffectVerb
@@ -409,8 +410,8 @@ class Effect:
 # -- clauses --------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Trigger:
+@attrs.frozen(repr=False)
+class Trigger(Shown):
     """`at 0: gain shutdown`, or `at 0 for 2 days: ...` once it has lasted."""
 
     at: int
@@ -419,8 +420,8 @@ class Trigger:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Modifier:
+@attrs.frozen(repr=False)
+class Modifier(Shown):
     """`modifier +2 armor to all when actor.has(armored) "note"`."""
 
     #: The amount: of the total (`+2`, `+1d4`), or of dice in the pool (`+1d` is 1);
@@ -453,8 +454,8 @@ class Modifier:
         return text + (f" {quote(self.note)}" if self.note else "")
 
 
-@attrs.frozen
-class Param:
+@attrs.frozen(repr=False)
+class Param(Shown):
     name: Name
     type: Name | None = None
     default: Test | None = None
@@ -472,8 +473,8 @@ class Param:
         return text + (f" = {self.default}" if self.default is not None else "")
 
 
-@attrs.frozen
-class Let:
+@attrs.frozen(repr=False)
+class Let(Shown):
     """`let stress = 6 - total`: a named value of a check, read by its rungs and effects."""
 
     name: Name
@@ -484,8 +485,8 @@ class Let:
         return f"let {self.name} = {self.value}"
 
 
-@attrs.frozen
-class Rung:
+@attrs.frozen(repr=False)
+class Rung(Shown):
     """One outcome of a check's ladder; `when` is None for `otherwise`."""
 
     name: Name
@@ -495,8 +496,8 @@ class Rung:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Push:
+@attrs.frozen(repr=False)
+class Push(Shown):
     """`push NAME ["Title"] rerolls all|POINT [once] [when TEST] [: effects]`.
 
     After a check is rolled, the GM may push it: the dice of its roll line that
@@ -528,8 +529,8 @@ class Push:
         return text
 
 
-@attrs.frozen
-class Relation:
+@attrs.frozen(repr=False)
+class Relation(Shown):
     kind: str  # authority, jurisdiction, hostile, distrusts, allied
     other: Name
     note: str | None = None
@@ -546,8 +547,8 @@ class Relation:
         return f"{words[self.kind]} {self.other}" + (f" {quote(self.note)}" if self.note else "")
 
 
-@attrs.frozen
-class Grant:
+@attrs.frozen(repr=False)
+class Grant(Shown):
     """A faction's `resource nectar start 6`."""
 
     resource: Name
@@ -555,8 +556,8 @@ class Grant:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Holders:
+@attrs.frozen(repr=False)
+class Holders(Shown):
     """`for faction aletheia, ochrona`: who may have an ability."""
 
     kind: str  # faction, kind, member
@@ -564,8 +565,8 @@ class Holders:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Cost:
+@attrs.frozen(repr=False)
+class Cost(Shown):
     """`cost nectar 2`, paid once for every target; `cost nectar 1 per target`, for each."""
 
     resource: Name
@@ -574,8 +575,8 @@ class Cost:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Argument:
+@attrs.frozen(repr=False)
+class Argument(Shown):
     name: Name | None
     value: Test
     span: Span | None = _span
@@ -584,8 +585,8 @@ class Argument:
         return f"{self.name} = {self.value}" if self.name else str(self.value)
 
 
-@attrs.frozen
-class CheckCall:
+@attrs.frozen(repr=False)
+class CheckCall(Shown):
     """`check action(stat = body, dc = 9)` inside an ability."""
 
     check: Name
@@ -597,8 +598,8 @@ class CheckCall:
         return f"check {self.check}({args})" if self.arguments else f"check {self.check}"
 
 
-@attrs.frozen
-class Outcome:
+@attrs.frozen(repr=False)
+class Outcome(Shown):
     """`on success, critical: ...`"""
 
     outcomes: tuple[Name, ...]
@@ -606,8 +607,8 @@ class Outcome:
     span: Span | None = _span
 
 
-@attrs.frozen
-class Performs:
+@attrs.frozen(repr=False)
+class Performs(Shown):
     """`performs harm_human when target.is(human)`: an act the ability commits, when the test holds.
 
     A being that a constraint binds faces the constraint (a free-will check, or
@@ -619,8 +620,8 @@ class Performs:
     span: Span | None = _span
 
 
-@attrs.frozen
-class ConstraintRule:
+@attrs.frozen(repr=False)
+class ConstraintRule(Shown):
     """`forbid harm when target.is(human) unless passes free_will`."""
 
     mode: str  # forbid, require
@@ -633,8 +634,8 @@ class ConstraintRule:
 # -- definitions ------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class Definition:
+@attrs.frozen(kw_only=True, repr=False)
+class Definition(Shown):
     """Fields every definition has."""
 
     id: Name
@@ -656,7 +657,7 @@ class Definition:
         return self.title or self.id.text
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RulebookInfo(Definition):
     """`rulebook house "House rules" extends metallic_rouge`: a house overlay says its base."""
 
@@ -666,13 +667,13 @@ class RulebookInfo(Definition):
     KIND: ClassVar[str] = "rulebook"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Constant(Definition):
     value: Test
     KIND: ClassVar[str] = "const"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Attribute(Definition):
     low: int
     high: int
@@ -681,24 +682,24 @@ class Attribute(Definition):
     KIND: ClassVar[str] = "attribute"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Kind(Definition):
     parent: Name | None = None
     KIND: ClassVar[str] = "kind"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BonusType(Definition):
     KIND: ClassVar[str] = "bonus_type"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Act(Definition):
     severity: int
     KIND: ClassVar[str] = "act"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Resource(Definition):
     maximum: int
     start: int | None = None
@@ -718,7 +719,7 @@ class Resource(Definition):
         return self.maximum
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Track(Definition):
     low: int
     high: int
@@ -739,7 +740,7 @@ class Track(Definition):
         return self.low if self.start is None else self.start
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Condition(Definition):
     blocks: tuple[Name, ...] = ()  # Name("all") blocks every action
     modifiers: tuple[Modifier, ...] = ()
@@ -747,7 +748,7 @@ class Condition(Definition):
     KIND: ClassVar[str] = "condition"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Check(Definition):
     params: tuple[Param, ...] = ()
     roll: Test
@@ -773,7 +774,7 @@ class Check(Definition):
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Faction(Definition):
     being: Name | None = None
     grants: tuple[Grant, ...] = ()
@@ -784,7 +785,7 @@ class Faction(Definition):
     KIND: ClassVar[str] = "faction"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Member(Definition):
     faction: Name
     deceased: bool = False
@@ -792,7 +793,7 @@ class Member(Definition):
     KIND: ClassVar[str] = "member"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Ability(Definition):
     power: bool = False
     holders: tuple[Holders, ...] = ()
@@ -811,7 +812,7 @@ class Ability(Definition):
         return "power" if self.power else "ability"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Constraint(Definition):
     applies: tuple[Name, ...] = ()
     exempt: tuple[Test, ...] = ()
@@ -819,8 +820,8 @@ class Constraint(Definition):
     KIND: ClassVar[str] = "constraint"
 
 
-@attrs.frozen
-class Include:
+@attrs.frozen(repr=False)
+class Include(Shown):
     path: str
     file: str = attrs.field(default="", eq=False)
     span: Span | None = _span
@@ -844,8 +845,8 @@ AnyDefinition: TypeAlias = (
 )
 
 
-@attrs.frozen
-class File:
+@attrs.frozen(repr=False)
+class File(Shown):
     """One parsed rules file: its includes and definitions, in order."""
 
     path: str

@@ -33,6 +33,7 @@ from rouge_rpg.dice.roll import Roll, roll
 from rouge_rpg.errors import DiceError, LimitError, RougeError
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.shown import Shown
 
 Value = int | bool | str | None
 
@@ -111,8 +112,8 @@ class Drawn(dice.Node):
 Node = ast.ExprNode | Drawn
 
 
-@attrs.define
-class Context:
+@attrs.define(repr=False)
+class Context(Shown):
     """Everything an expression may refer to."""
 
     rulebook: Rulebook
@@ -415,8 +416,8 @@ def rolls_dice(node: ast.Test, ctx: Context) -> bool:
 MAX_MAGNITUDE = 10**15
 
 
-@attrs.frozen
-class Constants:
+@attrs.frozen(repr=False)
+class Constants(Shown):
     """A rulebook's constants worked out once: the values of those that roll no dice."""
 
     values: dict[str, int]

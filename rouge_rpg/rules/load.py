@@ -32,6 +32,7 @@ from rouge_rpg import cache, resources
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.errors import CheckFailed, InputError, RougeError
 from rouge_rpg.rules.rulebook import Rulebook
+from rouge_rpg.shown import Shown
 
 if TYPE_CHECKING:
     from rouge_rpg.rules import ast
@@ -49,8 +50,8 @@ MAX_INCLUDE_DEPTH = 64
 MAX_NAME_BYTES = 255
 
 
-@attrs.frozen
-class Loaded:
+@attrs.frozen(repr=False)
+class Loaded(Shown):
     """A rulebook (None if it has errors), every diagnostic, and the text of every file."""
 
     rulebook: Rulebook | None
@@ -527,8 +528,8 @@ def content_hash(relative: dict[str, str], sources: dict[str, str]) -> str:
 MEMO_SIZE = 8
 
 
-@attrs.frozen
-class _Memo:
+@attrs.frozen(repr=False)
+class _Memo(Shown):
     """A rulebook that loaded, and what it was read from.
 
     It is used again only if every file it read still has the same text, is reached by

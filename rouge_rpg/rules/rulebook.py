@@ -9,6 +9,7 @@ import attrs
 
 from rouge_rpg.errors import RougeError
 from rouge_rpg.rules import ast
+from rouge_rpg.shown import Shown
 
 D = TypeVar("D", bound=ast.Definition)
 
@@ -17,8 +18,8 @@ class UnknownDefinition(RougeError):
     """A name that the rulebook does not define (or defines as something else)."""
 
 
-@attrs.frozen
-class Rulebook:
+@attrs.frozen(repr=False)
+class Rulebook(Shown):
     """Every definition of one or more rulebook folders, checked and indexed."""
 
     definitions: Mapping[str, ast.AnyDefinition]
