@@ -878,3 +878,25 @@ def test_rolled_readings_agree_with_their_exact_odds(tmp_path: Path) -> None:
         (seen[k] - runs * float(p)) ** 2 / (runs * float(p)) for k, p in expected.items()
     )
     assert statistic < 16.27  # chi-square, 3 degrees of freedom, p = 0.001
+
+
+def test_the_roll_line_reads_a_let_that_reads_no_roll(tmp_path: Path) -> None:
+    rb = rulebook(
+        tmp_path,
+        "check act(act: attribute, bonus = 0):\n  let pool = actor[act] + bonus\n"
+        "  roll if pool <= 0 then 2d6kl1 else (pool)d6\n"
+        "  full when highest == 6\n  partial when highest >= 4\n  bad otherwise\n",
+    )
+    for rating, bonus in ((0, 0), (0, 1), (1, 1), (2, -1)):
+        pool = rating + bonus
+        zero = pool <= 0
+        expected = enumerate_dice(6, 2 if zero else pool, lambda f, z=zero: _blades(f, z))
+        assert odds(rb, "act", being(prowl=rating), act="prowl", bonus=bonus) == {
+            k: expected.get(k, Fraction(0)) for k in ("full", "partial", "bad")
+        }
+    assert errors(
+        tmp_path,
+        "check c:\n  let cost = 6 - highest\n  roll (cost)d6\n  x when cost > 1\n  y otherwise\n",
+    ) == [
+        "'cost' reads 'highest', so the roll and vs lines, which make it, cannot read it",
+    ]

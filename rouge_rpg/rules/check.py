@@ -608,11 +608,6 @@ class Checker:
         params = self.params(d)
         choices = choice_words(d)
         scope = Scope(params=params, where=where, dice=True, choices=choices)
-        self.expect(d.roll, NUMBER, scope)
-        if d.versus is not None:
-            self.expect(d.versus, NUMBER, scope)
-        for modifier in d.modifiers:
-            self.modifier(modifier, scope)
         ladder = Scope(params=params, roll=True, where=where, dice=True, choices=choices)
         self.lets = {}
         for let in d.lets:
@@ -628,12 +623,48 @@ class Checker:
                 )
             place = attrs.evolve(ladder, dice=False, place="a 'let' value")
             self.lets[name] = self.infer(let.value, place)
+        self.expect(d.roll, NUMBER, scope)
+        if d.versus is not None:
+            self.expect(d.versus, NUMBER, scope)
+        for line in (d.roll, d.versus):
+            self.before_the_roll(line, params)
+        for modifier in d.modifiers:
+            self.modifier(modifier, scope)
         self.ladder(d, ladder)
         self.pushes(d, ladder)
         self.lets = {}
         found = ast.readings(d)
         if found:
             self.readable(d.roll, f"'{found[0]}'", set(), push=False)
+
+    def before_the_roll(self, line: ast.Test | None, params: Mapping[str, str]) -> None:
+        """Report a let the roll or vs line reads that itself reads the roll."""
+        if line is None:
+            return
+        for n in ast.walk(line):
+            if not isinstance(n, ast.Named):
+                continue
+            reads = next(
+                (
+                    m
+                    for m in ast.walk(n.inner)
+                    if isinstance(m, ast.Count)
+                    or (
+                        isinstance(m, ast.Reference)
+                        and len(m.path) == 1
+                        and m.index is None
+                        and m.root in ROLL_NAMES
+                        and m.root not in params
+                    )
+                ),
+                None,
+            )
+            if reads is not None:
+                self.error(
+                    f"'{n.name}' reads '{reads}', so the roll and vs lines, which make it, "
+                    "cannot read it",
+                    n.span,
+                )
 
     def readable(self, node: ast.Test, subject: str, seen: set[str], *, push: bool) -> None:
         """Report dice of a roll that cannot be read (or, for a push, rerolled) one by one.

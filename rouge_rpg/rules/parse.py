@@ -792,12 +792,16 @@ class RulesBuilder(_Fresh, DiceBuilder):
         lets: tuple[ast.Let, ...] = tuple(found.get("let", ()))
         rungs: tuple[ast.Rung, ...] = tuple(found.get("rung", ()))
         pushes: tuple[ast.Push, ...] = tuple(found.get("push", ()))
+        versus = self._once(found, "versus", name, "'vs'")
         if lets:
             lets, rungs, pushes = _with_lets(lets, rungs, pushes)
+            # The roll and vs lines may read a let that reads no roll (the checker says so).
+            every = {let.name.text: ast.Named(let.name.text, let.value) for let in lets}
+            roll, versus = _named(roll, every), _named(versus, every)
         return ast.Check(
             params=params or (),
             roll=dice.Literal(0) if roll is None else roll,
-            versus=self._once(found, "versus", name, "'vs'"),
+            versus=versus,
             rungs=rungs,
             lets=lets,
             modifiers=tuple(found.get("modifier", ())),
@@ -889,33 +893,34 @@ def _with_lets(
     read them all.
     """
     known: dict[str, ast.Named] = {}
-
-    def put(node: Any) -> Any:
-        if node is None:
-            return None
-        if (
-            isinstance(node, ast.Reference)
-            and node.index is None
-            and len(node.path) == 1
-            and node.root in known
-        ):
-            return attrs.evolve(known[node.root], span=node.span)
-        children = node.children()
-        if not children:
-            return node
-        return node.with_children([put(c) for c in children])
-
     done = []
     for let in lets:
-        let = attrs.evolve(let, value=put(let.value))
+        let = attrs.evolve(let, value=_named(let.value, known))
         done.append(let)
         known[let.name.text] = ast.Named(let.name.text, let.value, span=let.name.span)
 
     def place(step: Step) -> Step:
-        effects = tuple(attrs.evolve(e, amount=put(e.amount)) for e in step.effects)
-        return attrs.evolve(step, when=put(step.when), effects=effects)
+        effects = tuple(attrs.evolve(e, amount=_named(e.amount, known)) for e in step.effects)
+        return attrs.evolve(step, when=_named(step.when, known), effects=effects)
 
     return tuple(done), tuple(map(place, rungs)), tuple(map(place, pushes))
+
+
+def _named(node: Any, known: dict[str, ast.Named]) -> Any:
+    """`node` with each use of a name in `known` (a let's) that `Named` node."""
+    if node is None:
+        return None
+    if (
+        isinstance(node, ast.Reference)
+        and node.index is None
+        and len(node.path) == 1
+        and node.root in known
+    ):
+        return attrs.evolve(known[node.root], span=node.span)
+    children = node.children()
+    if not children:
+        return node
+    return node.with_children([_named(c, known) for c in children])
 
 
 def _targets(call: ast.CheckCall) -> bool:
