@@ -724,6 +724,8 @@ def test_pushes_that_cannot_be_made_are_refused(tmp_path: Path) -> None:
         resolve_check(rb, fight, being(prowl=2), rng=random.Random(1), pushes=[("pusj", 1)])
     assert unknown.value.message == "check 'fight' has no push 'pusj' (its pushes: push)"
     assert unknown.value.hint == "did you mean 'push'?"
+    with pytest.raises(RougeError, match="101 pushes on one roll; the limit is 100"):
+        resolve_check(rb, fate, being(prowl=1), rng=random.Random(1), pushes=[("invoke", 1)] * 101)
     with pytest.raises(RougeError, match="check 'plain' cannot be pushed: it has no 'push' line"):
         resolve_check(
             rb, rb.require("plain", ast.Check), being(), rng=random.Random(1), pushes=[("x", 1)]

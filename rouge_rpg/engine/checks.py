@@ -77,6 +77,8 @@ CEILING = 10**12
 Probe = Callable[[RollValues], Value]
 #: A push made on a roll: the name of the check's `push` line, and the seed it rerolls with.
 Pushing = tuple[str, int]
+#: Most pushes made on one roll.
+MAX_PUSHES = 100
 
 
 # -- which check ------------------------------------------------------------------------
@@ -565,6 +567,8 @@ def resolve_check(
     reason = blocked(rulebook, actor, [check.id.text, *action_ids])
     if reason:
         raise Refusal(reason)
+    if len(pushes) > MAX_PUSHES:
+        raise LimitError(f"{len(pushes):,} pushes on one roll; the limit is {MAX_PUSHES}")
     plan = prepare(
         rulebook, check, actor, target=target, args=args, extra_modifiers=extra_modifiers
     )
