@@ -515,3 +515,27 @@ def test_a_read_only_campaign_is_refused(
         assert result.stderr == f"Error: {path} is read-only\n"
     finally:
         path.chmod(0o644)
+
+
+def test_a_journal_folds_on_from_its_last_read_and_forgets_what_rolled_back(
+    tmp_path: Path, bundled_rulebook: Rulebook
+) -> None:
+    """`rouge table` keeps one journal open: its state follows every writer, and a
+    transaction that fails leaves no trace in what it reads next."""
+    path = tmp_path / "c.rouge.db"
+    make_campaign(path, bundled_rulebook, advances=3)
+    with Journal.open(path) as mine, Journal.open(path) as other:
+        first = mine.state()
+        first.time += 10_000  # each read is the caller's to change
+        assert mine.state().time != first.time
+        actions.advance(other, bundled_rulebook, 90)  # another writer
+        assert mine.state().to_json() == other.state().to_json()
+        before = mine.state().to_json()
+        with pytest.raises(RuntimeError), mine.transaction():
+            now = mine.state()
+            mine.append(now, "time", now.time + 60, {"applied": [], "summary": "an hour"})
+            assert mine.state().seq == now.seq  # read inside, then rolled back
+            raise RuntimeError("the command fails after its write")
+        assert mine.state().to_json() == before
+        with Journal.open(path) as fresh:
+            assert fresh.state().to_json() == before

@@ -9,6 +9,7 @@ not a rouge campaign, or is damaged, is refused and left untouched.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import sqlite3
@@ -116,6 +117,10 @@ class Journal:
     def __init__(self, path: Path, db: sqlite3.Connection) -> None:
         self.path = path
         self.db = db
+        #: The current state as last read, kept so that the next read folds only the
+        #: events since (the journal only grows; `rouge table` reads it at every command).
+        #: Forgotten when a transaction does not commit.
+        self._folded: CampaignState | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -245,7 +250,11 @@ class Journal:
             with _immediate(self.db):
                 yield
         except sqlite3.DatabaseError as error:
+            self._folded = None
             raise CampaignError(f"{self.path}: {error}") from None
+        except BaseException:
+            self._folded = None  # it may hold events that were rolled back
+            raise
 
     # -- reading ----------------------------------------------------------------------------
     @contextmanager
@@ -268,15 +277,22 @@ class Journal:
             return row[0] if key == "created" else parse(row[0], f"the campaign's {key}")
 
     def state(self, upto: int | None = None) -> CampaignState:
-        """The current state, or the state after event `upto`: a snapshot and the events after."""
+        """The current state, or the state after event `upto`: a snapshot and the events after.
+
+        The current state is folded on from the one this journal last read, when it has.
+        Each call gives a state of its own, for the caller to change.
+        """
         until = "" if upto is None else " AND seq <= ?"
         bound: tuple[int, ...] = () if upto is None else (upto,)
         with self._reading():
-            row = self.db.execute(
-                f"SELECT seq, state FROM snapshots WHERE 1{until} ORDER BY seq DESC LIMIT 1",
-                bound,
-            ).fetchone()
-            state = CampaignState() if row is None else _snapshot(row[0], row[1])
+            if upto is None and self._folded is not None:
+                state = self._folded
+            else:
+                row = self.db.execute(
+                    f"SELECT seq, state FROM snapshots WHERE 1{until} ORDER BY seq DESC LIMIT 1",
+                    bound,
+                ).fetchone()
+                state = CampaignState() if row is None else _snapshot(row[0], row[1])
             cursor = self.db.execute(
                 f"SELECT seq, time, kind, payload FROM events WHERE seq > ?{until} ORDER BY seq",
                 (state.seq, *bound),
@@ -287,7 +303,10 @@ class Journal:
                 except Damaged as error:
                     raise DamagedEvent(int(seq), str(error)) from None
                 _fold(state, seq, kind, time, decoded)
-        return state
+        if upto is not None:
+            return state
+        self._folded = state
+        return copy.deepcopy(state)
 
     def events(self, since: int = 0) -> list[Event]:
         """Events after `since`, oldest first."""
