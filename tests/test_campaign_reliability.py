@@ -525,6 +525,7 @@ def test_a_journal_folds_on_from_its_last_read_and_forgets_what_rolled_back(
     path = tmp_path / "c.rouge.db"
     make_campaign(path, bundled_rulebook, advances=3)
     with Journal.open(path) as mine, Journal.open(path) as other:
+        mine.remembers = True
         first = mine.state()
         first.time += 10_000  # each read is the caller's to change
         assert mine.state().time != first.time

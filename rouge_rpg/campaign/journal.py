@@ -117,9 +117,12 @@ class Journal:
     def __init__(self, path: Path, db: sqlite3.Connection) -> None:
         self.path = path
         self.db = db
-        #: The current state as last read, kept so that the next read folds only the
-        #: events since (the journal only grows; `rouge table` reads it at every command).
-        #: Forgotten when a transaction does not commit.
+        #: Whether to keep the current state as last read, so that the next read folds
+        #: only the events since (the journal only grows): set by a session that reads
+        #: it at every command (`rouge table`); a single command reads it once or twice,
+        #: and copying would cost it more than the fold saves.
+        self.remembers = False
+        #: That state; forgotten when a transaction does not commit.
         self._folded: CampaignState | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -303,7 +306,7 @@ class Journal:
                 except Damaged as error:
                     raise DamagedEvent(int(seq), str(error)) from None
                 _fold(state, seq, kind, time, decoded)
-        if upto is not None:
+        if upto is not None or not self.remembers:
             return state
         self._folded = state
         return copy.deepcopy(state)

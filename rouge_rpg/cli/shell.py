@@ -52,6 +52,8 @@ class Table:
 
         self.path = campaign_path(campaign)
         self.journal: Journal | None = Journal.open(self.path) if self.path else None
+        if self.journal is not None:
+            self.journal.remembers = True  # read at every command: fold each event once
         try:
             self.rulebooks = tuple(rulebooks)
             self.rulebook: Rulebook = (
