@@ -122,8 +122,9 @@ class Journal:
         #: it at every command (`rouge table`); a single command reads it once or twice,
         #: and copying would cost it more than the fold saves.
         self.remembers = False
-        #: That state; forgotten when a transaction does not commit.
-        self._folded: CampaignState | None = None
+        #: That state (shared with the journal's borrowers); forgotten when a transaction
+        #: does not commit.
+        self._memory: list[CampaignState | None] = [None]
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -239,6 +240,15 @@ class Journal:
     def close(self) -> None:
         self.db.close()
 
+    def borrowed(self) -> Journal:
+        """This journal for one command of a session that keeps it open: the same
+        connection and remembered state; closing it leaves the journal open."""
+        other = Journal(self.path, self.db)
+        other.remembers = self.remembers
+        other._memory = self._memory
+        other.close = lambda: None  # type: ignore[method-assign]  # the session closes it
+        return other
+
     def __enter__(self) -> Journal:
         return self
 
@@ -253,10 +263,10 @@ class Journal:
             with _immediate(self.db):
                 yield
         except sqlite3.DatabaseError as error:
-            self._folded = None
+            self._memory[0] = None
             raise CampaignError(f"{self.path}: {error}") from None
         except BaseException:
-            self._folded = None  # it may hold events that were rolled back
+            self._memory[0] = None  # it may hold events that were rolled back
             raise
 
     # -- reading ----------------------------------------------------------------------------
@@ -288,8 +298,9 @@ class Journal:
         until = "" if upto is None else " AND seq <= ?"
         bound: tuple[int, ...] = () if upto is None else (upto,)
         with self._reading():
-            if upto is None and self._folded is not None:
-                state = self._folded
+            remembered = self._memory[0]
+            if upto is None and remembered is not None:
+                state = remembered
             else:
                 row = self.db.execute(
                     f"SELECT seq, state FROM snapshots WHERE 1{until} ORDER BY seq DESC LIMIT 1",
@@ -308,7 +319,7 @@ class Journal:
                 _fold(state, seq, kind, time, decoded)
         if upto is not None or not self.remembers:
             return state
-        self._folded = state
+        self._memory[0] = state
         return copy.deepcopy(state)
 
     def events(self, since: int = 0) -> list[Event]:

@@ -43,9 +43,7 @@ def journal_at(path: Path, *, read_only: bool = False) -> Journal:
     kept = _kept.get(path.resolve()) if _kept else None
     if kept is None:
         return Journal.open(path, read_only=read_only)
-    borrowed = Journal(kept.path, kept.db)
-    borrowed.close = lambda: None  # type: ignore[method-assign]  # the table closes it
-    return borrowed
+    return kept.borrowed()
 
 
 #: Sheets read in this process: resolved path → (its bytes, the rulebook, the character).
