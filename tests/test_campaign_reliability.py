@@ -528,7 +528,12 @@ def test_a_journal_folds_on_from_its_last_read_and_forgets_what_rolled_back(
         mine.remembers = True
         first = mine.state()
         first.time += 10_000  # each read is the caller's to change
-        assert mine.state().time != first.time
+        first.characters["nean_worker"].resources["nectar"] = 99
+        first.characters["rouge"].conditions["exposed"] = None
+        again = mine.state()
+        assert again.time != first.time
+        assert again.characters["nean_worker"].resources["nectar"] != 99
+        assert "exposed" not in again.characters["rouge"].conditions
         actions.advance(other, bundled_rulebook, 90)  # another writer
         assert mine.state().to_json() == other.state().to_json()
         before = mine.state().to_json()

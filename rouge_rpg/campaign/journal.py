@@ -9,7 +9,6 @@ not a rouge campaign, or is damaged, is refused and left untouched.
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
 import sqlite3
@@ -320,7 +319,7 @@ class Journal:
         if upto is not None or not self.remembers:
             return state
         self._memory[0] = state
-        return copy.deepcopy(state)
+        return state.copy()
 
     def events(self, since: int = 0) -> list[Event]:
         """Events after `since`, oldest first."""

@@ -7,6 +7,7 @@ the same state whatever the rules say today.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,18 @@ class CharacterState(Shown):
     def to_json(self) -> dict[str, Any]:
         return attrs.asdict(self)
 
+    def copy(self) -> CharacterState:
+        """A copy whose values can change apart from this one's; the sheet is shared (a
+        sheet is replaced whole, never changed in place)."""
+        return attrs.evolve(
+            self,
+            resources=dict(self.resources),
+            tracks=dict(self.tracks),
+            conditions=dict(self.conditions),
+            since=dict(self.since),
+            fired=list(self.fired),
+        )
+
 
 @attrs.define(repr=False)
 class CampaignState(Shown):
@@ -67,6 +80,16 @@ class CampaignState(Shown):
     encounter: dict[str, Any] | None = None
     #: The rulebook folders in force once `rulebook add|remove` changed them (None: as created).
     rulebooks: list[str] | None = None
+
+    def copy(self) -> CampaignState:
+        """A copy to change apart from this one (`Journal.state` gives each caller one)."""
+        return CampaignState(
+            self.time,
+            self.seq,
+            {k: c.copy() for k, c in self.characters.items()},
+            copy.deepcopy(self.encounter),
+            None if self.rulebooks is None else list(self.rulebooks),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
