@@ -211,7 +211,13 @@ def main() -> None:
             big_medians, big_codes = fresh_processes(big_cases, env, folder, options.runs)
             big_median = (big_medians, built, big_codes)
 
-        shell = in_shell({n: lines[n] for n, _, _ in COMMANDS}, campaign, options.shell_runs)
+        # A GM runs the shell on the campaign at hand: the fight's for `encounter next`.
+        shell = in_shell(
+            {n: lines[n] for n, _, _ in COMMANDS if n != "encounter next"},
+            campaign,
+            options.shell_runs,
+        )
+        shell |= in_shell({"encounter next": "encounter next"}, fight, options.shell_runs)
         unrecorded = in_shell(
             {n: lines[n] + " --no-campaign" for n in ("check", "free-will", "use")},
             campaign,
