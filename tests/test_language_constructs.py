@@ -902,3 +902,13 @@ def test_the_roll_line_reads_a_let_that_reads_no_roll(tmp_path: Path) -> None:
     ) == [
         "'cost' reads 'highest', so the roll and vs lines, which make it, cannot read it",
     ]
+
+
+def test_the_odds_of_readings_of_a_huge_pool_are_refused_not_attempted(tmp_path: Path) -> None:
+    rb = rulebook(tmp_path, "check c:\n  roll 2000d6\n  a when highest > 5\n  b otherwise\n")
+    with pytest.raises(RougeError) as refused:
+        odds(rb, "c", being())
+    assert refused.value.message == (
+        "the exact odds of '2000d6' are too large to compute (a pool of 12,000 dice × faces; "
+        "the limit is 10,000); 'rouge roll' still rolls it"
+    )

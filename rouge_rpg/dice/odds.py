@@ -325,6 +325,7 @@ class _Compiler:
         base = self.dice(attrs.evolve(node, count=1, select=None, successes=None, failures=None))
         kept = node.count if node.select is None else _kept(node.select, node.count)
         size = len(base)
+        self.check_pool(node, node.count * size)  # bounds the count of multisets below
         self.check_work(
             node, math.comb(node.count + size - 1, size - 1) * max(kept, 1), MAX_COMBINE
         )
