@@ -713,9 +713,10 @@ def push_odds(
     current = RollValues(made.total or 0, plan.natural(now), opposition, drawn, faces(now))
     paid = [e for e in made.effects if e.source.startswith("push ")]
     can_push(plan, found, [name for name, _ in made.pushed], paid, current)
+    again_dice = rerolled(now, found.point)  # each die that rolls again: its term
     terms: list[dice.Dice] = []
     counts: dict[int, int] = {}
-    for term in rerolled(now, found.point):
+    for term in again_dice:
         if id(term) not in counts:
             terms.append(term)
         counts[id(term)] = counts.get(id(term), 0) + 1
@@ -726,7 +727,7 @@ def push_odds(
             f"the exact odds of pushing check '{check.id}' are too large to compute "
             f"({work:,} joint outcomes; the limit is {MAX_COMBINATIONS:,})"
         )
-    order = [id(t) for t in rerolled(now, found.point)]
+    order = [id(t) for t in again_dice]
 
     def read(*chosen: tuple[int, ...]) -> str:
         queues = {id(t): list(faces_) for t, faces_ in zip(terms, chosen, strict=True)}

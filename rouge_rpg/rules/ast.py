@@ -7,7 +7,7 @@ span; definitions also keep their file. Every node prints back to source text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias, cast
 
 import attrs
@@ -294,8 +294,34 @@ def mentions(node: Test | None, root: str) -> bool:
     return node is not None and root in roots(node)
 
 
+#: The values of the roll a check's ladder may read, with what each is: the names the
+#: checker, the evaluator and the engine all go by.
+ROLL_NAMES = {
+    "total": "the roll's total, modifiers included",
+    "dice": "the sum of the dice alone",
+    "opposition": "the value of the 'vs' line",
+    "margin": "total minus opposition",
+    "highest": "the highest of the roll's kept dice",
+    "lowest": "the lowest of the roll's kept dice",
+    "doubles": "whether two of the roll's kept dice show the same face",
+}
 #: The readings of a roll's dice one by one, besides `count(...)`.
 READINGS = frozenset({"highest", "lowest", "doubles"})
+
+
+def reads_roll(node: Test, params: Container[str]) -> ExprNode | None:
+    """The first place an expression reads the roll: a roll name that no parameter of
+    that name (`params`) shadows, or a `count(...)`; None if it reads none."""
+    for n in walk(node):
+        if isinstance(n, Count) or (
+            isinstance(n, Reference)
+            and len(n.path) == 1
+            and n.index is None
+            and n.root in ROLL_NAMES
+            and n.root not in params
+        ):
+            return n
+    return None
 
 
 def is_reading(node: object) -> bool:

@@ -28,16 +28,8 @@ BEING = "character"
 PARAM_TYPES = frozenset(
     {NUMBER, "attribute", "act", "condition", "kind", "faction", "resource", "track", "member"}
 )
-#: Values of the roll that a check's ladder may test.
-ROLL_NAMES = {
-    "total": "the roll's total, modifiers included",
-    "dice": "the sum of the dice alone",
-    "opposition": "the value of the 'vs' line",
-    "margin": "total minus opposition",
-    "highest": "the highest of the roll's kept dice",
-    "lowest": "the lowest of the roll's kept dice",
-    "doubles": "whether two of the roll's kept dice show the same face",
-}
+#: Values of the roll that a check's ladder may test, with what each is.
+ROLL_NAMES = ast.ROLL_NAMES
 #: The types of the roll's values (numbers, but for `doubles`).
 ROLL_TYPES = {"doubles": BOOL}
 #: Fields of `actor` and `target` besides attributes, resources and tracks.
@@ -644,21 +636,7 @@ class Checker:
         for n in ast.walk(line):
             if not isinstance(n, ast.Named):
                 continue
-            reads = next(
-                (
-                    m
-                    for m in ast.walk(n.inner)
-                    if isinstance(m, ast.Count)
-                    or (
-                        isinstance(m, ast.Reference)
-                        and len(m.path) == 1
-                        and m.index is None
-                        and m.root in ROLL_NAMES
-                        and m.root not in params
-                    )
-                ),
-                None,
-            )
+            reads = ast.reads_roll(n.inner, params)
             if reads is not None:
                 self.error(
                     f"'{n.name}' reads '{reads}', so the roll and vs lines, which make it, "

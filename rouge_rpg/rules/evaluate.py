@@ -38,9 +38,7 @@ from rouge_rpg.shown import Shown
 Value = int | bool | str | None
 
 #: The names a check's ladder reads off the roll.
-ROLL_NAMES = ("total", "dice", "opposition", "margin", "highest", "lowest", "doubles")
-#: Those that read the roll's dice one by one (with `count(...)`): its readings.
-READINGS = ("highest", "lowest", "doubles")
+ROLL_NAMES = ast.ROLL_NAMES
 
 
 class EvaluationError(RougeError):
@@ -463,17 +461,9 @@ def constants(rulebook: Rulebook) -> Constants:
 
 def mentions_roll(node: ast.Test | Drawn, ctx: Context) -> bool:
     """Whether an expression reads the roll (`total`, `margin`...) or a ladder's own dice."""
-    for n in dice.walk(node):
-        if isinstance(n, Drawn | ast.Count):
-            return True
-        if (
-            isinstance(n, ast.Reference)
-            and len(n.path) == 1
-            and n.root in ROLL_NAMES
-            and n.root not in ctx.params
-        ):
-            return True
-    return False
+    if any(isinstance(n, Drawn) for n in dice.walk(node)):
+        return True
+    return ast.reads_roll(cast(ast.Test, node), ctx.params) is not None
 
 
 def draws(node: ast.Test, ctx: Context, found: list[dice.Expr]) -> ast.Test:
