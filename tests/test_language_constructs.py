@@ -912,3 +912,20 @@ def test_the_odds_of_readings_of_a_huge_pool_are_refused_not_attempted(tmp_path:
         "the exact odds of '2000d6' are too large to compute (a pool of 12,000 dice × faces; "
         "the limit is 10,000); 'rouge roll' still rolls it"
     )
+
+
+def test_a_push_named_or_the_only_one(tmp_path: Path) -> None:
+    from rouge_rpg.engine.checks import find_push
+
+    rb = rulebook(
+        tmp_path,
+        PUSHES + "check two:\n  roll 2d6\n  push a rerolls all\n  push b rerolls 1\n"
+        "  done otherwise\n",
+    )
+    assert find_push(rb.require("fight", ast.Check), None).name.text == "push"
+    two = rb.require("two", ast.Check)
+    assert find_push(two, "b").name.text == "b"
+    with pytest.raises(RougeError) as several:
+        find_push(two, None)
+    assert several.value.message == "check 'two' has several pushes: name one of a, b"
+    assert several.value.hint == "rouge push a"

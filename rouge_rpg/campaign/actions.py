@@ -577,7 +577,7 @@ def undo(journal: Journal) -> str:
         return str(payload["summary"])
 
 
-def last_roll(journal: Journal, member: str | None = None) -> tuple[Event, Request]:
+def last_roll(journal: Journal) -> tuple[Event, Request]:
     """The campaign's last roll: the newest event not undone, if it is a check's resolution.
 
     Only the last roll can be pushed: anything after it would have seen its outcome.
@@ -595,16 +595,11 @@ def last_roll(journal: Journal, member: str | None = None) -> tuple[Event, Reque
             f"the last roll, #{event.seq} ({event.payload.get('summary')}), is not a check's: "
             "only a check's roll can be pushed"
         )
-    if member is not None and member != request.actor:
-        raise CampaignError(
-            f"the last roll, #{event.seq}, is {request.actor}'s, not {member}'s: "
-            "only the last roll can be pushed"
-        )
     return event, request
 
 
 def push(
-    journal: Journal, rulebook: Rulebook, name: str, *, member: str | None, seed: int
+    journal: Journal, rulebook: Rulebook, name: str, *, seed: int
 ) -> tuple[Resolution, list[str]]:
     """Push the campaign's last roll with the check's push `name`, rolling with `seed`.
 
@@ -615,7 +610,7 @@ def push(
     """
     with journal.transaction():
         state = journal.state()
-        event, request = last_roll(journal, member)
+        event, request = last_roll(journal)
         pushed = attrs.evolve(request, pushes=(*request.pushes, (name, seed)))
         reverse = _reversal(journal, state, event)
         back = copy.deepcopy(state)

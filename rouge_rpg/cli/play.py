@@ -457,7 +457,8 @@ def push(
     from rouge_rpg.campaign.journal import CampaignError, campaign_path
     from rouge_rpg.campaign.replay import being_of_inputs
     from rouge_rpg.cli.render import odds_lines, resolution_lines
-    from rouge_rpg.engine import push_odds
+    from rouge_rpg.engine import check_for, push_odds
+    from rouge_rpg.engine.checks import find_push
 
     path = campaign_path(campaign)
     if path is None:
@@ -469,9 +470,8 @@ def push(
     try:
         rulebook = campaign_rulebook(journal, rulebooks)
         event, request = actions.last_roll(journal)
-        actor = journal.state().characters[request.actor]
-        check = _rolled_check(rulebook, request)
-        name = push_name or _only_push(check)
+        check = check_for(rulebook, request.name, opposed=request.target is not None)[0]
+        name = find_push(check, push_name).name.text
         if show_odds:
             inputs = event.payload["inputs"]
             doer = being_of_inputs(inputs["actor"])
@@ -485,12 +485,12 @@ def push(
             if as_json:
                 echo_json(found.to_json())
                 return
-            title = f"{actor.name}: {check.display}, pushed"
+            title = f"{doer.name}: {check.display}, pushed"
             for line in odds_lines(title, found):
                 click.echo(line)
             return
         chosen = seed if seed is not None else actions.new_seed()
-        result, notes = actions.push(journal, rulebook, name, member=None, seed=chosen)
+        result, notes = actions.push(journal, rulebook, name, seed=chosen)
         if as_json:
             data = result.to_json()
             data["seed"] = chosen
@@ -505,21 +505,3 @@ def push(
         click.echo(f"recorded in {journal.path}")
     finally:
         journal.close()
-
-
-def _rolled_check(rulebook: Any, request: Any) -> Any:
-    from rouge_rpg.engine import check_for
-
-    return check_for(rulebook, request.name, opposed=request.target is not None)[0]
-
-
-def _only_push(check: Any) -> str:
-    names = [p.name.text for p in check.pushes]
-    if len(names) == 1:
-        return str(names[0])
-    if not names:
-        raise RougeError(f"check '{check.id}' cannot be pushed: it has no 'push' line")
-    raise RougeError(
-        f"check '{check.id}' has several pushes: name one of {', '.join(names)}",
-        hint=f"rouge push {names[0]}",
-    )

@@ -783,14 +783,21 @@ def can_push(
         raise Refusal(f"'{push.display}' cannot be made now: {said(push.when)} does not hold")
 
 
-def find_push(check: ast.Check, name: str) -> ast.Push:
-    """The check's `push` line called `name`."""
+def find_push(check: ast.Check, name: str | None) -> ast.Push:
+    """The check's `push` line called `name`; with no name, its only one."""
     for push in check.pushes:
         if push.name.text == name:
             return push
     names = [p.name.text for p in check.pushes]
     if not names:
         raise RougeError(f"check '{check.id}' cannot be pushed: it has no 'push' line")
+    if name is None:
+        if len(names) == 1:
+            return check.pushes[0]
+        raise RougeError(
+            f"check '{check.id}' has several pushes: name one of {', '.join(names)}",
+            hint=f"rouge push {names[0]}",
+        )
     raise RougeError(
         f"check '{check.id}' has no push '{name}' (its pushes: {', '.join(names)})",
         hint=did_you_mean(name, names),
