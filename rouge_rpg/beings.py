@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 
 class FrozenMap(Mapping[str, int]):
@@ -75,7 +75,7 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 
 
 @attrs.frozen(cache_hash=True, repr=False)
-class Character(Shown):
+class Character(Record):
     """A character as its sheet defines it. The campaign journal holds its life."""
 
     name: str
@@ -107,7 +107,7 @@ class Character(Shown):
 
 
 @attrs.frozen(cache_hash=True, repr=False)
-class Being(Shown):
+class Being(Record):
     """What the engine reads of a character: its sheet and its current state."""
 
     character: Character

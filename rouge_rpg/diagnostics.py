@@ -6,11 +6,11 @@ import functools
 
 import attrs
 
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 
-@attrs.frozen(repr=False)
-class Span(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Span(Record):
     """Where a thing stands in its source: 1-based lines and columns, end exclusive."""
 
     line: int
@@ -67,8 +67,8 @@ def caret_lines(source: str, span: Span) -> list[str]:
     return ["  " + text, "  " + " " * (column - 1) + "^" + "~" * (width - 1)]
 
 
-@attrs.frozen(repr=False)
-class Diagnostic(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Diagnostic(Record):
     """One problem found in a file: its severity, message and place."""
 
     severity: str

@@ -37,17 +37,17 @@ from rouge_rpg.engine import (
     resolve,
 )
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 #: Largest seed drawn for a resolution recorded without one.
 SEED_BITS = 48
 
 
-@attrs.frozen(repr=False)
-class Request(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Request(Record):
     """What was asked of the engine: enough to run it again.
 
     One command against several targets, or a group rolling one check, is

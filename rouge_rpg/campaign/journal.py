@@ -23,7 +23,7 @@ import attrs
 from rouge_rpg.campaign.events import Damaged, decode, parse
 from rouge_rpg.campaign.state import CampaignState, fold
 from rouge_rpg.errors import RougeError
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 #: Marks a SQLite file as a rouge campaign (`PRAGMA application_id`), "ROUG".
 APPLICATION_ID = 0x524F5547
@@ -54,8 +54,8 @@ class DamagedEvent(CampaignError):
         self.why = why
 
 
-@attrs.frozen(repr=False)
-class Event(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Event(Record):
     """One entry of the journal."""
 
     seq: int

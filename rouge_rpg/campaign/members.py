@@ -23,8 +23,8 @@ import attrs
 
 from rouge_rpg.campaign.journal import CampaignError, Journal
 from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
+from rouge_rpg.record import Record
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 if TYPE_CHECKING:
     from rouge_rpg.beings import Being, Character
@@ -158,8 +158,8 @@ def by_path(state: CampaignState, path: Path, campaign: Path) -> CharacterState 
     return found[0] if found else None
 
 
-@attrs.frozen(repr=False)
-class Seat(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Seat(Record):
     """A character at the table: the member, its sheet as the campaign knows it, and notes."""
 
     member: CharacterState

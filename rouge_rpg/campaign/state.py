@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 if TYPE_CHECKING:  # imported when used: `rouge campaign status` needs neither the engine nor YAML
     from rouge_rpg.beings import Being, Character
 
 
 @attrs.define(repr=False)
-class CharacterState(Shown):
+class CharacterState(Record):
     """One character's life in the campaign."""
 
     id: str
@@ -70,7 +70,7 @@ class CharacterState(Shown):
 
 
 @attrs.define(repr=False)
-class CampaignState(Shown):
+class CampaignState(Record):
     """Every character's state and the game clock, after event `seq`."""
 
     time: int = 0

@@ -51,6 +51,7 @@ _sheets: dict[str, tuple[bytes, object, Any]] = {}
 #: What a cached sheet depends on, besides its text and the rulebook's.
 SHEET_CODE = (
     "beings.py",
+    "record.py",
     "sheets/load.py",
     "sheets/nodes.py",
     "sheets/types.py",

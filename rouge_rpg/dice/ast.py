@@ -15,7 +15,7 @@ import attrs
 
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.errors import DiceError
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 #: The closed sets of operators (`typing.Literal`: the AST has a `Literal` node of its own).
 ArithmeticOp: TypeAlias = typing.Literal["+", "-", "*", "/"]
@@ -89,7 +89,7 @@ FATE = "F"
 _span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
-class Node(Shown):
+class Node(Record):
     """Base of the AST classes: uniform access to the expressions inside one."""
 
     __slots__ = ()
@@ -103,7 +103,7 @@ class Node(Shown):
         return self
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class ComparePoint(Node):
     """`=N`, `>N`, `>=N`, `<N`, `<=N`, or `N..M`: which faces a modifier acts on."""
 
@@ -149,7 +149,7 @@ class ComparePoint(Node):
         return f"{self.op}{self.value}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Select(Node):
     """Keep or drop the highest or lowest `count` dice."""
 
@@ -169,7 +169,7 @@ class Select(Node):
         return set(range(len(values))) - set(chosen)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Reroll(Node):
     """`ro` rerolls a matching die once; `rr` rerolls until it stops matching."""
 
@@ -180,7 +180,7 @@ class Reroll(Node):
         return ("ro" if self.once else "rr") + str(self.point)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Explode(Node):
     """`!` adds a die for each die that matches (the highest face by default); `!o` once."""
 
@@ -192,7 +192,7 @@ class Explode(Node):
         return ("!o" if self.once else "!") + point
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Literal(Node):
     """An integer."""
 
@@ -203,7 +203,7 @@ class Literal(Node):
         return str(self.value)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Dice(Node):
     """`NdS` with its modifiers, applied in the order the fields are listed."""
 
@@ -243,7 +243,7 @@ class Dice(Node):
         return text + _tail(self.select, self.successes, self.failures)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Group(Node):
     """`{a, b, ...}`: expressions rolled side by side, kept, dropped or counted."""
 
@@ -268,7 +268,7 @@ class Group(Node):
         return "{" + inner + "}" + _tail(self.select, self.successes, self.failures)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Parenthetical(Node):
     """`( expr )`, kept so that the printed form parses back to the same tree."""
 
@@ -285,7 +285,7 @@ class Parenthetical(Node):
         return f"({self.inner})"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Negate(Node):
     """Unary minus."""
 
@@ -302,7 +302,7 @@ class Negate(Node):
         return f"-{self.operand}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class _Chain(Node):
     """A first term and (operator, term) pairs, all of one precedence: `Sum` and `Product`."""
 
@@ -322,17 +322,17 @@ class _Chain(Node):
         return str(self.first) + "".join(f" {op} {term}" for op, term in self.rest)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Sum(_Chain):
     """`a + b - c`: a first term and (operator, term) pairs."""
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Product(_Chain):
     """`a * b / c`; `/` divides and rounds down."""
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Compare(Node):
     """`a >= b`: 1 when it holds, else 0. The loosest binding."""
 
@@ -351,7 +351,7 @@ class Compare(Node):
         return f"{self.left} {self.op} {self.right}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Labeled(Node):
     """`2d6[fire]`: a label that rides along into the output."""
 

@@ -20,7 +20,7 @@ import attrs
 from rouge_rpg.dice import ast
 from rouge_rpg.dice.parse import MAX_DICE, MAX_EXPLOSIONS, parse
 from rouge_rpg.errors import LimitError
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 
 # Per-die flags in the raw record.
 DROPPED = 1
@@ -32,8 +32,8 @@ Below = Callable[[int], int]
 Step = Callable[[Below, list[int]], tuple[int, Raw]]
 
 
-@attrs.frozen(repr=False)
-class DieResult(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class DieResult(Record):
     """One die of a roll: its face and what happened to it."""
 
     term: ast.Dice
@@ -51,8 +51,8 @@ class DieResult(Shown):
         }
 
 
-@attrs.frozen(repr=False)
-class Roll(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Roll(Record):
     """The result of rolling an expression: its total and how it came about."""
 
     expression: ast.Expr

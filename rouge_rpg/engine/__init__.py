@@ -38,10 +38,10 @@ from rouge_rpg.engine.results import (
     Resolution,
 )
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import EvaluationError, Value
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 __all__ = [
     "Action",
@@ -72,8 +72,8 @@ def _arguments(
     return tuple(sorted(items))
 
 
-@attrs.frozen(repr=False)
-class Action(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Action(Record):
     """What the GM asks of the engine: who does what, to whom, with which arguments.
 
     `name` is a check or an attribute (kind `check`), an act (`free-will`) or

@@ -15,17 +15,17 @@ import attrs
 from rouge_rpg.beings import Being
 from rouge_rpg.engine.effects import interpolate
 from rouge_rpg.engine.results import Change, Resolution
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, number, stat
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 #: Most rounds of triggers that one application may set off.
 MAX_TRIGGER_ROUNDS = 16
 
 
-@attrs.frozen(repr=False)
-class Applied(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Applied(Record):
     """One change as it landed: the value before and after, or the condition added."""
 
     name: str

@@ -17,6 +17,7 @@ import attrs
 from rouge_rpg.dice.roll import Roll, roller
 from rouge_rpg.engine.results import Change
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import (
     Context,
@@ -26,7 +27,6 @@ from rouge_rpg.rules.evaluate import (
     substitute,
     value,
 )
-from rouge_rpg.shown import Shown
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -95,16 +95,16 @@ def effect_changes(
     return changes, lines
 
 
-@attrs.frozen(repr=False)
-class _Rolled(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class _Rolled(Record):
     """An effect whose amount rolls dice of its own: all but the amount worked out."""
 
     change: Change
     roll: Callable[[random.Random], Roll]
 
 
-@attrs.frozen(repr=False)
-class Settled(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Settled(Record):
     """Effects worked out before the roll: their changes (some still to roll) and lines."""
 
     items: tuple[Change | _Rolled, ...]

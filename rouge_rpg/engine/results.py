@@ -13,8 +13,8 @@ import attrs
 from rouge_rpg.dice import ast as dice
 from rouge_rpg.dice.roll import Roll, render
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
-from rouge_rpg.shown import Shown
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -28,8 +28,8 @@ class Refusal(RougeError):
     exit_code = 1
 
 
-@attrs.frozen(repr=False)
-class AppliedModifier(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class AppliedModifier(Record):
     """A modifier considered for a roll: its value, where it comes from, and whether it counts."""
 
     value: int
@@ -89,8 +89,8 @@ class AppliedModifier(Shown):
         }
 
 
-@attrs.frozen(repr=False)
-class Change(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Change(Record):
     """One effect to apply to a character: pay Nectar, take damage, gain a condition."""
 
     who: ast.Who
@@ -126,8 +126,8 @@ class Change(Shown):
         }
 
 
-@attrs.frozen(repr=False)
-class Resolution(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Resolution(Record):
     """What happened when an action was resolved, and why.
 
     The dice are kept as `Roll`s; their text and the trace are built when read.
@@ -272,8 +272,8 @@ def shown(value: Value) -> str:
     return str(value)
 
 
-@attrs.frozen(repr=False)
-class CheckOdds(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class CheckOdds(Record):
     """The chance of each outcome of a check, in ladder order."""
 
     check: str

@@ -14,7 +14,7 @@ import attrs
 
 from rouge_rpg.diagnostics import Span
 from rouge_rpg.dice import ast as dice
-from rouge_rpg.shown import Shown
+from rouge_rpg.record import Record
 from rouge_rpg.units import MAX_GAME_TIME as MAX_GAME_TIME
 from rouge_rpg.units import MINUTES as MINUTES
 
@@ -26,8 +26,8 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-@attrs.frozen(repr=False)
-class Name(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Name(Record):
     """An identifier as written, with its place."""
 
     text: str
@@ -40,7 +40,7 @@ class Name(Shown):
 # -- expressions ---------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Reference(dice.Node):
     """`actor.body`, `dc`, `act.severity`, or `actor[stat]` (with `index`)."""
 
@@ -57,7 +57,7 @@ class Reference(dice.Node):
         return f"{text}[{self.index}]" if self.index else text
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Call(dice.Node):
     """`actor.has(exposed)`, `target.is(human)`."""
 
@@ -70,7 +70,7 @@ class Call(dice.Node):
         return f"{self.subject}.{self.method}({self.argument})"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Boolean(dice.Node):
     value: bool
     span: Span | None = _span
@@ -93,7 +93,7 @@ class _Junction(dice.Node):
         return cast(dice.Node, attrs.evolve(cast(Any, self), operands=changed))
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class AnyOf(_Junction):
     """`a or b or c`."""
 
@@ -104,7 +104,7 @@ class AnyOf(_Junction):
         return " or ".join(_wrap(o, AnyOf) for o in self.operands)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class AllOf(_Junction):
     """`a and b and c`."""
 
@@ -115,7 +115,7 @@ class AllOf(_Junction):
         return " and ".join(_wrap(o, AnyOf | AllOf) for o in self.operands)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Not(dice.Node):
     operand: Test
     span: Span | None = _span
@@ -130,7 +130,7 @@ class Not(dice.Node):
         return f"not {_wrap(self.operand, AnyOf | AllOf)}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Pool(dice.Node):
     """Dice whose number or size is a value: `(actor.prowl)d6`, `1d(actor.fighting)`.
 
@@ -162,7 +162,7 @@ class Pool(dice.Node):
         return f"{count}d{sides}{tail}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Extreme(dice.Node):
     """`min(a, b)` or `max(a, b, ...)`: the lowest or highest of the values."""
 
@@ -180,7 +180,7 @@ class Extreme(dice.Node):
         return ("max" if self.high else "min") + "(" + ", ".join(map(str, self.operands)) + ")"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Choice(dice.Node):
     """`if TEST then A else B`."""
 
@@ -200,7 +200,7 @@ class Choice(dice.Node):
         return f"if {self.test} then {self.then} else {self.otherwise}"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Named(dice.Node):
     """A check's `let` value where a rung reads it: prints as its name, means its value."""
 
@@ -218,7 +218,7 @@ class Named(dice.Node):
         return self.name
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Count(dice.Node):
     """`count(6)`, `count(5..6)`, `count(>=5)`: how many of the roll's kept dice meet a point.
 
@@ -396,8 +396,8 @@ ModifierKind: TypeAlias = Literal["total", "pool", "advantage", "disadvantage"]
 TimeUnit: TypeAlias = Literal["round", "turn", "scene", "minute", "hour", "day", "week"]
 
 
-@attrs.frozen(repr=False)
-class Duration(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Duration(Record):
     amount: int
     unit: TimeUnit
     span: Span | None = _span
@@ -406,8 +406,8 @@ class Duration(Shown):
         return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
 
 
-@attrs.frozen(repr=False)
-class Effect(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Effect(Record):
     """One change: `damage target 2d6`, `gain nectar 2`, `narrate "..."`."""
 
     verb: EffectVerb
@@ -436,8 +436,8 @@ class Effect(Shown):
 # -- clauses --------------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
-class Trigger(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Trigger(Record):
     """`at 0: gain shutdown`, or `at 0 for 2 days: ...` once it has lasted."""
 
     at: int
@@ -446,8 +446,8 @@ class Trigger(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Modifier(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Modifier(Record):
     """`modifier +2 armor to all when actor.has(armored) "note"`."""
 
     #: The amount: of the total (`+2`, `+1d4`), or of dice in the pool (`+1d` is 1);
@@ -480,8 +480,8 @@ class Modifier(Shown):
         return text + (f" {quote(self.note)}" if self.note else "")
 
 
-@attrs.frozen(repr=False)
-class Param(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Param(Record):
     name: Name
     type: Name | None = None
     default: Test | None = None
@@ -499,8 +499,8 @@ class Param(Shown):
         return text + (f" = {self.default}" if self.default is not None else "")
 
 
-@attrs.frozen(repr=False)
-class Let(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Let(Record):
     """`let stress = 6 - total`: a named value of a check, read by its rungs and effects."""
 
     name: Name
@@ -511,8 +511,8 @@ class Let(Shown):
         return f"let {self.name} = {self.value}"
 
 
-@attrs.frozen(repr=False)
-class Rung(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Rung(Record):
     """One outcome of a check's ladder; `when` is None for `otherwise`."""
 
     name: Name
@@ -522,8 +522,8 @@ class Rung(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Push(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Push(Record):
     """`push NAME ["Title"] rerolls all|POINT [once] [when TEST] [: effects]`.
 
     After a check is rolled, the GM may push it: the dice of its roll line that
@@ -555,8 +555,8 @@ class Push(Shown):
         return text
 
 
-@attrs.frozen(repr=False)
-class Relation(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Relation(Record):
     kind: str  # authority, jurisdiction, hostile, distrusts, allied
     other: Name
     note: str | None = None
@@ -573,8 +573,8 @@ class Relation(Shown):
         return f"{words[self.kind]} {self.other}" + (f" {quote(self.note)}" if self.note else "")
 
 
-@attrs.frozen(repr=False)
-class Grant(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Grant(Record):
     """A faction's `resource nectar start 6`."""
 
     resource: Name
@@ -582,8 +582,8 @@ class Grant(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Holders(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Holders(Record):
     """`for faction aletheia, ochrona`: who may have an ability."""
 
     kind: str  # faction, kind, member
@@ -591,8 +591,8 @@ class Holders(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Cost(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Cost(Record):
     """`cost nectar 2`, paid once for every target; `cost nectar 1 per target`, for each."""
 
     resource: Name
@@ -601,8 +601,8 @@ class Cost(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Argument(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Argument(Record):
     name: Name | None
     value: Test
     span: Span | None = _span
@@ -611,8 +611,8 @@ class Argument(Shown):
         return f"{self.name} = {self.value}" if self.name else str(self.value)
 
 
-@attrs.frozen(repr=False)
-class CheckCall(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class CheckCall(Record):
     """`check action(stat = body, dc = 9)` inside an ability."""
 
     check: Name
@@ -624,8 +624,8 @@ class CheckCall(Shown):
         return f"check {self.check}({args})" if self.arguments else f"check {self.check}"
 
 
-@attrs.frozen(repr=False)
-class Outcome(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Outcome(Record):
     """`on success, critical: ...`"""
 
     outcomes: tuple[Name, ...]
@@ -633,8 +633,8 @@ class Outcome(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class Performs(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Performs(Record):
     """`performs harm_human when target.is(human)`: an act the ability commits, when the test holds.
 
     A being that a constraint binds faces the constraint (a free-will check, or
@@ -646,8 +646,8 @@ class Performs(Shown):
     span: Span | None = _span
 
 
-@attrs.frozen(repr=False)
-class ConstraintRule(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class ConstraintRule(Record):
     """`forbid harm when target.is(human) unless passes free_will`."""
 
     mode: str  # forbid, require
@@ -660,8 +660,8 @@ class ConstraintRule(Shown):
 # -- definitions ------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
-class Definition(Shown):
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
+class Definition(Record):
     """Fields every definition has."""
 
     id: Name
@@ -683,7 +683,7 @@ class Definition(Shown):
         return self.title or self.id.text
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class RulebookInfo(Definition):
     """`rulebook house "House rules" extends metallic_rouge`: a house overlay says its base."""
 
@@ -693,13 +693,13 @@ class RulebookInfo(Definition):
     KIND: ClassVar[str] = "rulebook"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Constant(Definition):
     value: Test
     KIND: ClassVar[str] = "const"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Attribute(Definition):
     low: int
     high: int
@@ -708,24 +708,24 @@ class Attribute(Definition):
     KIND: ClassVar[str] = "attribute"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Kind(Definition):
     parent: Name | None = None
     KIND: ClassVar[str] = "kind"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class BonusType(Definition):
     KIND: ClassVar[str] = "bonus_type"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Act(Definition):
     severity: int
     KIND: ClassVar[str] = "act"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Resource(Definition):
     maximum: int
     start: int | None = None
@@ -745,7 +745,7 @@ class Resource(Definition):
         return self.maximum
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Track(Definition):
     low: int
     high: int
@@ -766,7 +766,7 @@ class Track(Definition):
         return self.low if self.start is None else self.start
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Condition(Definition):
     blocks: tuple[Name, ...] = ()  # Name("all") blocks every action
     modifiers: tuple[Modifier, ...] = ()
@@ -774,7 +774,7 @@ class Condition(Definition):
     KIND: ClassVar[str] = "condition"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Check(Definition):
     params: tuple[Param, ...] = ()
     roll: Test
@@ -800,7 +800,7 @@ class Check(Definition):
         }
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Faction(Definition):
     being: Name | None = None
     grants: tuple[Grant, ...] = ()
@@ -811,7 +811,7 @@ class Faction(Definition):
     KIND: ClassVar[str] = "faction"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Member(Definition):
     faction: Name
     deceased: bool = False
@@ -819,7 +819,7 @@ class Member(Definition):
     KIND: ClassVar[str] = "member"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Ability(Definition):
     power: bool = False
     holders: tuple[Holders, ...] = ()
@@ -838,7 +838,7 @@ class Ability(Definition):
         return "power" if self.power else "ability"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class Constraint(Definition):
     applies: tuple[Name, ...] = ()
     exempt: tuple[Test, ...] = ()
@@ -846,8 +846,8 @@ class Constraint(Definition):
     KIND: ClassVar[str] = "constraint"
 
 
-@attrs.frozen(repr=False)
-class Include(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Include(Record):
     path: str
     file: str = attrs.field(default="", eq=False)
     span: Span | None = _span
@@ -871,8 +871,8 @@ AnyDefinition: TypeAlias = (
 )
 
 
-@attrs.frozen(repr=False)
-class File(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class File(Record):
     """One parsed rules file: its includes and definitions, in order."""
 
     path: str

@@ -31,9 +31,9 @@ from rouge_rpg.dice.ast import ComparePoint
 from rouge_rpg.dice.parse import MAX_DICE, MAX_SIDES, _check_dice
 from rouge_rpg.dice.roll import Roll, roll
 from rouge_rpg.errors import DiceError, LimitError, RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 Value = int | bool | str | None
 
@@ -90,7 +90,7 @@ class RollValues(NamedTuple):
         return sum(1 for face in self.faces if point.matches(face))
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Drawn(dice.Node):
     """Dice of a ladder test, taken out to roll once per resolution: the `index`th draw.
 
@@ -111,7 +111,7 @@ Node = ast.ExprNode | Drawn
 
 
 @attrs.define(repr=False)
-class Context(Shown):
+class Context(Record):
     """Everything an expression may refer to."""
 
     rulebook: Rulebook
@@ -414,8 +414,8 @@ def rolls_dice(node: ast.Test, ctx: Context) -> bool:
 MAX_MAGNITUDE = 10**15
 
 
-@attrs.frozen(repr=False)
-class Constants(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Constants(Record):
     """A rulebook's constants worked out once: the values of those that roll no dice."""
 
     values: dict[str, int]

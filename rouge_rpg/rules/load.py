@@ -31,8 +31,8 @@ import attrs
 from rouge_rpg import cache, resources
 from rouge_rpg.diagnostics import Diagnostic, Span
 from rouge_rpg.errors import CheckFailed, InputError, RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules.rulebook import Rulebook
-from rouge_rpg.shown import Shown
 
 if TYPE_CHECKING:
     from rouge_rpg.rules import ast
@@ -50,8 +50,8 @@ MAX_INCLUDE_DEPTH = 64
 MAX_NAME_BYTES = 255
 
 
-@attrs.frozen(repr=False)
-class Loaded(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Loaded(Record):
     """A rulebook (None if it has errors), every diagnostic, and the text of every file."""
 
     rulebook: Rulebook | None
@@ -182,7 +182,7 @@ class _Reader:
         self.file(entry.resolve(), root, [], seen, layer, entry)
         for path in sorted(folder.rglob("*.rouge")):
             if path.resolve() not in seen:
-                # Shown at the top of the entry file, where the missing include belongs
+                # Record at the top of the entry file, where the missing include belongs
                 # (the file itself is not read, so it has no source line to show).
                 try:
                     relative = path.resolve().relative_to(folder.resolve()).as_posix()
@@ -528,8 +528,8 @@ def content_hash(relative: dict[str, str], sources: dict[str, str]) -> str:
 MEMO_SIZE = 8
 
 
-@attrs.frozen(repr=False)
-class _Memo(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class _Memo(Record):
     """A rulebook that loaded, and what it was read from.
 
     It is used again only if every file it read still has the same text, is reached by
@@ -631,6 +631,7 @@ _TOOL_FILES = (
     "dice/build.py",
     "dice/parse.py",
     "diagnostics.py",
+    "record.py",
     "units.py",
 )
 

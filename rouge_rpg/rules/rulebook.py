@@ -8,8 +8,8 @@ from typing import TypeVar
 import attrs
 
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
-from rouge_rpg.shown import Shown
 
 D = TypeVar("D", bound=ast.Definition)
 
@@ -18,8 +18,8 @@ class UnknownDefinition(RougeError):
     """A name that the rulebook does not define (or defines as something else)."""
 
 
-@attrs.frozen(repr=False)
-class Rulebook(Shown):
+@attrs.frozen(repr=False, eq=False, slots=False)
+class Rulebook(Record):
     """Every definition of one or more rulebook folders, checked and indexed."""
 
     definitions: Mapping[str, ast.AnyDefinition]
