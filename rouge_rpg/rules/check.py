@@ -8,7 +8,6 @@ kinds of definition a name can refer to (a kind, a faction, a condition...).
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import assert_never
@@ -99,6 +98,8 @@ class Checker:
         self.diagnostics.append(Diagnostic("warning", message, located, hint))
 
     def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        import difflib  # only a wrong name needs suggestions
+
         close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
         return f"did you mean '{close[0]}'?" if close else None
 

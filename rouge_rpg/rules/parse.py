@@ -158,6 +158,8 @@ def _lark() -> Lark:
 
 def _unquote(token: Any) -> str:
     text = str(token)[1:-1]
+    if "\\" not in text:
+        return text
     out = []
     i = 0
     while i < len(text):
@@ -1202,6 +1204,8 @@ def _lines(text: str) -> list[str]:
 
 def _continues(line: str) -> bool:
     """Whether `line` ends in a `\\` outside strings and comments: the next line goes on."""
+    if "\\" not in line:
+        return False
     in_string = False
     i = 0
     while i < len(line):
