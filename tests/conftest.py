@@ -38,6 +38,8 @@ from click.testing import CliRunner, Result
 ROOT = Path(__file__).resolve().parent.parent
 #: The variables that name the cache folder; both are set for the whole run.
 CACHE_VARIABLES = ("ROUGE_CACHE_DIR", "XDG_CACHE_HOME")
+#: The GM's own settings, which the tests must not see: a campaign of theirs, or no cache.
+AMBIENT_VARIABLES = ("ROUGE_CAMPAIGN", "ROUGE_NO_CACHE", "_ROUGE_COMPLETE")
 
 _cache: Path | None = None
 _saved: dict[str, str | None] = {}
@@ -51,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in CACHE_VARIABLES:
         _saved[name] = os.environ.get(name)
         os.environ[name] = str(_cache)
+    for name in AMBIENT_VARIABLES:
+        _saved[name] = os.environ.pop(name, None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

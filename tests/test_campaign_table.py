@@ -44,6 +44,18 @@ def test_a_mistyped_id_gets_a_suggestion(table: Table) -> None:
     )
 
 
+def test_a_missing_sheet_file_is_not_taken_for_an_id(table: Table) -> None:
+    table.start("rouge")
+    result = table.rouge("check", "gone/rouge.yaml", "reflex", "--dc", "9")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: there is no sheet file 'gone/rouge.yaml', nor a member by that name "
+        "(the campaign has: rouge)\ndid you mean 'rouge'?\n"
+    )
+    result = table.rouge("check", "nobody.yaml", "reflex", "--dc", "9")
+    assert result.stderr.endswith("check the path, or name a member by id\n")
+
+
 def test_join_as_chooses_the_id(table: Table) -> None:
     table.start()
     assert table.ok("campaign", "join", "rouge.yaml", "--as", "red").stdout == (

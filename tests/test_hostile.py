@@ -159,7 +159,7 @@ def test_a_planted_rulebook_cache_is_not_loaded(
 def test_a_planted_sheet_cache_is_not_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_rulebook: Any, bundled_sheet: Any
 ) -> None:
-    from rouge_rpg.cli import campaign as cli_campaign
+    from rouge_rpg import checked_sheets
 
     folder = tmp_path / "cache"
     folder.mkdir(mode=0o700)
@@ -168,13 +168,13 @@ def test_a_planted_sheet_cache_is_not_loaded(
     sheet = tmp_path / "rouge.yaml"
     sheet.write_bytes(bundled_sheet("rouge").read_bytes())
     key = os.path.realpath(sheet)
-    target = cli_campaign._sheet_file(sheet, key, bundled_rulebook)
+    target = checked_sheets._sheet_file(sheet, key, bundled_rulebook)
     assert target is not None and not target.exists()
     marker = tmp_path / "planted-code-ran"
-    target.write_bytes(cli_campaign.SHEET_MAGIC + pickle.dumps(_Marker(str(marker))))
+    target.write_bytes(checked_sheets.SHEET_MAGIC + pickle.dumps(_Marker(str(marker))))
     target.chmod(0o646)
-    cli_campaign._sheets.clear()
-    assert cli_campaign.read_sheet(sheet, bundled_rulebook).name
+    checked_sheets._sheets.clear()
+    assert checked_sheets.read_sheet(sheet, bundled_rulebook).name
     assert not marker.exists()
 
 

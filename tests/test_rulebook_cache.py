@@ -347,10 +347,10 @@ def sheet_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def fresh_sheet(path: Path, rulebook: Any) -> Any:
-    from rouge_rpg.cli import campaign
+    from rouge_rpg import checked_sheets
 
-    campaign._sheets.clear()
-    return campaign.read_sheet(path, rulebook)
+    checked_sheets._sheets.clear()
+    return checked_sheets.read_sheet(path, rulebook)
 
 
 def test_a_sheet_is_read_once_while_its_text_is_the_same(

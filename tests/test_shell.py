@@ -13,7 +13,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from rouge_rpg.cli import campaign as cli_campaign
+from rouge_rpg.cli import active
 from rouge_rpg.cli.shell import HISTORY_FILE, Table, loop
 
 MEMBERS = ("rouge", "ash", "noid_262", "giallon", "viola")
@@ -118,13 +118,13 @@ def test_a_line_runs_as_rouge_would(table: Table, capsys: pytest.CaptureFixture[
 def test_the_journal_and_rulebook_stay_loaded(table: Table, campaign: Path) -> None:
     from rouge_rpg.rules import load
 
-    borrowed = cli_campaign.journal_at(campaign)
+    borrowed = active.journal_at(campaign)
     assert table.journal is not None and borrowed.db is table.journal.db
     borrowed.close()  # the table's journal stays open
     assert table.journal.count() >= len(MEMBERS)
     assert load() is table.rulebook
     table.close()
-    assert cli_campaign._kept == {}
+    assert active._kept == {}
 
 
 def typing(pipe: Any, chunks: Sequence[str], table: Table) -> threading.Thread:

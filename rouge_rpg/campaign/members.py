@@ -122,8 +122,17 @@ def find(state: CampaignState, text: str, *, active: bool = True) -> CharacterSt
         import difflib  # only a wrong id needs suggestions
 
         ids = sorted(state.characters)
-        close = difflib.get_close_matches(text, ids, n=1, cutoff=0.6)
         known = ", ".join(ids) or "nobody yet"
+        if text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
+            stem = Path(text).stem
+            raise CampaignError(
+                f"there is no sheet file '{text}', nor a member by that name (the campaign "
+                f"has: {known})",
+                hint=f"did you mean '{stem}'?"
+                if stem in state.characters
+                else "check the path, or name a member by id",
+            )
+        close = difflib.get_close_matches(text, ids, n=1, cutoff=0.6)
         raise CampaignError(
             f"'{text}' has not joined the campaign (it has: {known})",
             hint=f"did you mean '{close[0]}'?"

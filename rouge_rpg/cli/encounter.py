@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from rouge_rpg.cli import complete
-from rouge_rpg.cli.campaign import campaign_option, campaign_rulebook, open_journal
+from rouge_rpg.cli.active import campaign_option, campaign_rulebook, open_journal
 from rouge_rpg.cli.output import echo_json
 
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -13,7 +13,8 @@ from typing import Any, Literal
 import click
 
 from rouge_rpg.cli import complete
-from rouge_rpg.cli.campaign import campaign, campaign_option, campaign_rulebook, open_journal
+from rouge_rpg.cli.active import campaign_option, campaign_rulebook, open_journal
+from rouge_rpg.cli.campaign import campaign
 from rouge_rpg.cli.output import echo_json
 
 __all__ = ["campaign"]

@@ -212,7 +212,8 @@ def _in_campaign(file: str, path: Path, rulebooks: tuple[str, ...]) -> dict[str,
     import attrs
 
     from rouge_rpg.campaign.members import seat_for
-    from rouge_rpg.cli.campaign import campaign_rulebook, journal_at, read_sheet
+    from rouge_rpg.checked_sheets import read_sheet
+    from rouge_rpg.cli.active import campaign_rulebook, journal_at
     from rouge_rpg.sheets.describe import describe
 
     journal = journal_at(path)
