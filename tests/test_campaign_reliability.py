@@ -22,6 +22,7 @@ import pytest
 from click.testing import Result
 
 from rouge_rpg.campaign import actions, members
+from rouge_rpg.campaign import journal as journal_module
 from rouge_rpg.campaign.journal import APPLICATION_ID, SCHEMA_VERSION, CampaignError, Journal
 from rouge_rpg.rules import Rulebook
 from rouge_rpg.sheets import read_character
@@ -349,11 +350,11 @@ def test_a_campaign_with_garbage_in_its_middle_is_refused(
     bundled_rulebook: Rulebook,
     sqlite_integrity: Callable[[Path], str],
     rouge: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(journal_module, "SNAPSHOT_EVERY", 10**9)  # no snapshot: all are read
     original = tmp_path / "whole.db"
-    make_campaign(
-        original, bundled_rulebook, advances=60
-    )  # fewer events than a snapshot: all are read
+    make_campaign(original, bundled_rulebook, advances=60)
     page_size = 4096
     db = sqlite3.connect(original)
     try:

@@ -7,9 +7,11 @@ outputs are pinned where they are the product (messages, hints, the status table
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import DAY, SHEETS, Table, lines
 
 
@@ -54,6 +56,21 @@ def test_a_missing_sheet_file_is_not_taken_for_an_id(table: Table) -> None:
     )
     result = table.rouge("check", "nobody.yaml", "reflex", "--dc", "9")
     assert result.stderr.endswith("check the path, or name a member by id\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_sheet_is_found_by_any_name_of_its_file_and_a_copy_is_not_it(table: Table) -> None:
+    table.start("rouge")
+    (table.path / "red.yaml").symlink_to(table.path / "rouge.yaml")
+    table.ok("check", "red.yaml", "reflex", "--dc", "9", "--seed", "4")
+    assert table.events()[-1]["request"]["actor"] == "rouge"
+    shutil.copy(table.path / "rouge.yaml", table.path / "copy.yaml")
+    result = table.rouge("check", "copy.yaml", "reflex", "--dc", "9")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: copy.yaml has not joined the campaign\n"
+        "add it with: rouge campaign join copy.yaml\n",
+    )
 
 
 def test_join_as_chooses_the_id(table: Table) -> None:

@@ -29,8 +29,9 @@ from rouge_rpg.record import Record
 APPLICATION_ID = 0x524F5547
 #: The journal's schema version (`PRAGMA user_version`).
 SCHEMA_VERSION = 1
-#: A snapshot of the state is kept every this many events.
-SNAPSHOT_EVERY = 500
+#: A snapshot of the state is kept every this many events: reading the state folds fewer.
+#: (About 20 µs an event to fold, against about 1 ms to read a 25-member snapshot.)
+SNAPSHOT_EVERY = 100
 #: How long a writer waits for another to finish, in milliseconds.
 BUSY_TIMEOUT_MS = 10_000
 #: The file a campaign lives in when no path is given.

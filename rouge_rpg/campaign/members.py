@@ -145,14 +145,28 @@ def find(state: CampaignState, text: str, *, active: bool = True) -> CharacterSt
 
 
 def joined_from(state: CampaignState, path: Path, campaign: Path) -> list[CharacterState]:
-    """The active members whose sheets were read from `path`."""
-    wanted = path.resolve()
+    """The active members whose sheets were read from `path`: the same file, by any name.
+
+    Files are compared as the system knows them (device and inode), one `stat` each.
+    """
+    try:
+        wanted = os.stat(path)
+    except OSError:
+        return []
+    folder = campaign.resolve().parent
     found = []
     for who in state.characters.values():
-        file = sheet_file(who, campaign)
-        if who.active and file is not None and file.resolve() == wanted:
+        file = who.sheet.get("file") if who.active else None
+        if file and _is_file(os.path.join(folder, str(file)), wanted):
             found.append(who)
     return found
+
+
+def _is_file(path: str, wanted: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), wanted)
+    except OSError:
+        return False
 
 
 def by_path(state: CampaignState, path: Path, campaign: Path) -> CharacterState | None:

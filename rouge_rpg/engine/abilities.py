@@ -24,6 +24,7 @@ from rouge_rpg.engine.effects import Settled, effect_changes, settle
 from rouge_rpg.engine.free_will import binding_constraints, free_will_odds, resolve_free_will
 from rouge_rpg.engine.results import Change, CheckOdds, Refusal, Resolution
 from rouge_rpg.errors import RougeError
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, RollValues, Value, number, test, value
 from rouge_rpg.rules.explain import words
@@ -66,8 +67,8 @@ def check_arguments(call: ast.CheckCall, check: ast.Check, ctx: Context) -> dict
     return args
 
 
-@attrs.frozen
-class UsePlan:
+@attrs.frozen(repr=False, eq=False, slots=False)
+class UsePlan(Record):
     """An ability judged usable: its costs, and the check it calls with its arguments."""
 
     ability: ast.Ability

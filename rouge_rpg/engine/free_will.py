@@ -22,6 +22,7 @@ from rouge_rpg.engine.checks import (
     resolve_check,
 )
 from rouge_rpg.engine.results import CheckOdds, Refusal, Resolution
+from rouge_rpg.record import Record
 from rouge_rpg.rules import ast
 from rouge_rpg.rules.evaluate import Context, EvaluationError, Value, test
 from rouge_rpg.rules.explain import words
@@ -45,8 +46,8 @@ def binding_constraints(rulebook: Rulebook, actor: Being) -> list[ast.Constraint
     ]
 
 
-@attrs.frozen
-class FreeWillPlan:
+@attrs.frozen(repr=False, eq=False, slots=False)
+class FreeWillPlan(Record):
     """What a free-will attempt comes to before any dice: a verdict, or a check to roll."""
 
     act: ast.Act
