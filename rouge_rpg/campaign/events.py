@@ -10,6 +10,7 @@ such event, and every other command stops at the first with exit status 2.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any
@@ -79,41 +80,25 @@ def _map(value: object, what: str) -> Mapping[str, Any]:
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 #: What a bracket does to the depth, by its byte (only brackets are looked up).
 _STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
+#: A JSON string, escapes and all, to its closing quote or the end of the text.
+_STRING = re.compile(r'"(?:[^"\\]+|\\.?)*"?', re.DOTALL)
 
 
 def _depth(text: str) -> int:
     """How deeply lists and mappings nest in JSON text (brackets inside strings skipped).
 
     An encounter's turn holds its whole order, a few thousand characters and more
-    brackets than the limit, so every fold scans it. Without a backslash in the text
-    no quote is escaped (JSON escapes quotes, backslashes, controls and, as rouge
-    writes it, anything beyond ASCII; a turn's names rarely need it): the text outside
-    strings is every other piece between quotes, and the rest runs in C (the brackets
-    kept, their running depth taken), about five times as fast as the loop below,
-    which reads the escapes of any other text character by character.
+    brackets than the limit, and a snapshot the whole state, so every fold scans
+    them. The strings are cut out and the brackets left counted in C: without a
+    backslash in the text no quote is escaped, and the text outside strings is every
+    other piece between quotes; with one (JSON escapes quotes, backslashes, controls
+    and, as rouge writes it, anything beyond ASCII) a regular expression reads each
+    string to its closing quote, escapes and all (half as fast as the split, twice as
+    fast as reading the characters one by one in Python).
     """
-    if "\\" not in text:
-        outside = "".join(text.split('"')[0::2])
-        brackets = outside.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
-        return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+    outside = "".join(text.split('"')[0::2]) if "\\" not in text else _STRING.sub("", text)
+    brackets = outside.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
 def parse(text: object, what: str = "the payload") -> Any:
