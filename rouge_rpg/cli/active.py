@@ -1,4 +1,4 @@
-"""The campaign a command works on: `--campaign`, its journal, and its rulebook.
+"""The campaign and rulebook a command works on: `--campaign`, `--rulebook`, the journal.
 
 Shared by every command that reads or records a campaign. `rouge table` keeps its
 journal open here (`keep`), and the commands it runs borrow it instead of opening
@@ -14,6 +14,14 @@ import click
 
 if TYPE_CHECKING:
     from rouge_rpg.campaign.journal import Journal
+
+rulebook_option = click.option(
+    "--rulebook",
+    "rulebooks",
+    multiple=True,
+    type=click.Path(),
+    help="Rulebook folder; repeat for house-rule overlays. Default: the bundled rulebook.",
+)
 
 campaign_option = click.option(
     "--campaign",

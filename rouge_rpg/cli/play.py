@@ -14,9 +14,8 @@ import click
 
 from rouge_rpg.checked_sheets import read_sheet
 from rouge_rpg.cli import complete
-from rouge_rpg.cli.active import campaign_option, campaign_rulebook, journal_at
+from rouge_rpg.cli.active import campaign_option, campaign_rulebook, journal_at, rulebook_option
 from rouge_rpg.cli.output import MAX_MAGNITUDE, echo_json
-from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
 if TYPE_CHECKING:

@@ -5,15 +5,8 @@ from __future__ import annotations
 import click
 
 from rouge_rpg.cli import complete
+from rouge_rpg.cli.active import rulebook_option
 from rouge_rpg.cli.output import echo_json
-
-rulebook_option = click.option(
-    "--rulebook",
-    "rulebooks",
-    multiple=True,
-    type=click.Path(),
-    help="Rulebook folder; repeat for house-rule overlays. Default: the bundled rulebook.",
-)
 
 
 @click.group()

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from rouge_rpg.cli.active import rulebook_option
 from rouge_rpg.cli.output import echo, echo_json
-from rouge_rpg.cli.rules import rulebook_option
 from rouge_rpg.errors import RougeError
 
 if TYPE_CHECKING:

@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.shell_completion import CompletionItem, ShellComplete
 
-from rouge_rpg.cli.active import campaign_option, campaign_rulebook, keep, release
-from rouge_rpg.cli.rules import rulebook_option
+from rouge_rpg.cli.active import campaign_option, campaign_rulebook, keep, release, rulebook_option
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
