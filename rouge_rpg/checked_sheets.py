@@ -34,10 +34,8 @@ SHEET_MAGIC = b"rouge-rpg checked sheet 1\n"
 def read_sheet(path: Path, rulebook: Any) -> Any:
     """`read_character`, remembered while the sheet's text and the rulebook are the same.
 
-    In this process (so `rouge table` reads each sheet once), and in the private cache
-    folder, so that a command at the table need not import the YAML reader: the file is
-    still read every time, and a sheet whose text changed is read again. An invalid sheet
-    is never cached (`read_character` says what is wrong with it every time).
+    An invalid sheet is never remembered: `read_character` says what is wrong with it
+    every time.
     """
     import stat
 

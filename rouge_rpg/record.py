@@ -1,7 +1,7 @@
 """`Record`: the one `__repr__`, `__eq__` and `__hash__` of the value classes.
 
-attrs writes and compiles these methods for each class it defines, the most of
-the cost of defining it, paid by every command at start-up (a table command
+attrs writes and compiles these methods for each class it defines, most of the
+cost of defining it, paid by every command at start-up (a table command
 defines about a hundred classes, and unpickling a rulebook needs its node
 classes). The frozen classes on every command's path are defined with
 `@attrs.frozen(repr=False, eq=False, slots=False)` and inherit them from `Record`:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from rouge_rpg.cli import complete
 from rouge_rpg.cli.active import campaign_option, campaign_rulebook, open_journal
 from rouge_rpg.cli.output import MAX_MAGNITUDE, echo, echo_json, printable
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.group()
