@@ -36,6 +36,9 @@ FRACTIONS = ("fractions",)
 #: mistyped. (`campaign log -n 20` is the exception: Click itself asks difflib whether
 #: `-n` is a mistyped long option before it takes it as a short one.)
 SUGGESTIONS = ("difflib",)
+#: Other command groups: a table command defines only its own (shared options live in
+#: `cli/active.py`).
+GROUPS = ("rouge_rpg.cli.campaign", "rouge_rpg.cli.rules", "rouge_rpg.cli.sheet")
 #: The rules and the engine: what reads the journal alone has no use for them.
 RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")
 
@@ -43,6 +46,7 @@ RULES = ("rouge_rpg.rules.ast", "rouge_rpg.rules.load", "rouge_rpg.engine")
 TABLE: dict[str, tuple[str, ...]] = {
     "check rouge.yaml reflex --dc 9": (
         *PARSERS,
+        *GROUPS,
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
@@ -52,6 +56,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     ),
     "free-will noid_262.yaml --act disobey --by ash.yaml": (
         *PARSERS,
+        *GROUPS,
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
@@ -59,6 +64,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     ),
     "use ash.yaml arrest --target viola.yaml": (
         *PARSERS,
+        *GROUPS,
         *EXTRAS,
         *UNUSED,
         *SUGGESTIONS,
