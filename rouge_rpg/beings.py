@@ -74,7 +74,7 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else tuple(value)
 
 
-@attrs.frozen(cache_hash=True, repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Character(Record):
     """A character as its sheet defines it. The campaign journal holds its life."""
 
@@ -106,7 +106,7 @@ class Character(Record):
         return None
 
 
-@attrs.frozen(cache_hash=True, repr=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class Being(Record):
     """What the engine reads of a character: its sheet and its current state."""
 
