@@ -2,9 +2,10 @@
 
 (a) A fresh process that loads and checks the bundled rulebook, as a GM's
     command does: `python -c "from rouge_rpg.rules import load; load()"` and
-    `rouge rules check`, each run N times (min and median), with the Lark
-    parser tables cached on disk (warm) and without (cold: XDG_CACHE_HOME is
-    an empty folder for each run). The package is byte-compiled first and
+    `rouge rules check`, each run N times (min and median), with the compiled
+    rulebook cached on disk (warm) and without (cold: XDG_CACHE_HOME is an
+    empty folder for each run, so the rules are parsed, checked and cached).
+    `rules check` parses for real either way. The package is byte-compiled first and
     PYTHONDONTWRITEBYTECODE is removed from the environment, as for an
     installed tool. Python's own start-up and the imports are timed too, for
     comparison.
@@ -93,7 +94,7 @@ def fresh_process(
     """(what, cache, times) for each command, warm and cold."""
     where = "" if folder is None else repr(str(folder))
     python = [sys.executable, "-c"]
-    # (what, command, whether a cold cache matters: the command builds the parser)
+    # (what, command, whether a cold cache matters: the command reads the compiled rulebook)
     commands = [
         ("`python -c pass` (start-up alone)", [*python, "pass"], False),
         ("`import rouge_rpg.rules`", [*python, "import rouge_rpg.rules"], False),
@@ -234,10 +235,11 @@ def report(
         "```",
         "",
         f"**A fresh process**, {subject} ({definitions} definitions), {runs} runs each.",
-        "*Warm*: the Lark parser tables are cached under `$XDG_CACHE_HOME/rouge-rpg`",
+        "*Warm*: the compiled rulebook is cached under `$XDG_CACHE_HOME/rouge-rpg`",
         "(`~/.cache/rouge-rpg`); *cold*: `XDG_CACHE_HOME` is an empty folder, so the",
-        "LALR tables are built from the grammar. The package is byte-compiled first",
-        "and `PYTHONDONTWRITEBYTECODE` is unset.",
+        "rules are parsed (by the parser Lark's standalone tool generated), checked and",
+        "cached; `rules check` parses for real either way. The package is byte-compiled",
+        "first and `PYTHONDONTWRITEBYTECODE` is unset.",
         "",
     ]
     if fallback:
@@ -280,9 +282,9 @@ def report(
     summary = (
         f"From {first[2]:,} to {last[2]:,} definitions the CPU time per definition changes "
         f"by a factor of {ratio:.2f}: loading grows "
-        f"{'linearly' if ratio < 1.5 else 'FASTER THAN LINEARLY'} with the rules. Parsing (Lark's "
-        f"LALR parser and the AST builder) is most of it; the checker takes {share:.0%} of "
-        f"`read()` at {last[0]}x."
+        f"{'linearly' if ratio < 1.5 else 'FASTER THAN LINEARLY'} with the rules. Parsing "
+        f"(Lark's generated LALR parser and the AST builder) is most of it; the checker takes "
+        f"{share:.0%} of `read()` at {last[0]}x."
     )
     if last[0] in NO_GC:
         summary += (
@@ -298,10 +300,10 @@ def report(
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}. "
         "The CPU columns (the process's own user and system time) are steadier than wall "
         "time when other jobs share the machine. In medians of CPU time: importing the "
-        f"package takes {imports:.2f} s (the attrs classes of the AST, Lark, pathlib); "
-        f"loading the cached parser tables and reading and checking the {definitions} "
-        f"definitions add {warm - imports:.2f} s; building the LALR tables when the cache "
-        f"is cold adds {cold - warm:.2f} s, once."
+        f"package takes {imports:.2f} s (the attrs classes of the AST, pathlib); "
+        f"reading the compiled rulebook adds {warm - imports:.2f} s; with a cold cache, "
+        f"parsing and checking the {definitions} definitions and caching them adds "
+        f"{cold - warm:.2f} s more, once."
     )
     out += ["", *textwrap.wrap(summary, width=80), "", *textwrap.wrap(notes, width=80), ""]
     return "\n".join(out)

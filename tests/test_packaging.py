@@ -50,6 +50,7 @@ def test_wheel_contents(installed: tuple[Path, Path]) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "rouge_rpg/grammars/dice.lark" in names
     assert "rouge_rpg/dice/_standalone.py" in names
+    assert "rouge_rpg/rules/_standalone.py" in names
     assert "rouge_rpg/cli/__init__.py" in names
     assert not any(name.startswith("tests/") for name in names)
 

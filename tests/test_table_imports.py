@@ -19,7 +19,13 @@ import pytest
 SHEETS = Path(__file__).resolve().parent.parent / "rulebooks" / "metallic_rouge" / "sheets"
 
 #: Parsers: a warm start reads the compiled rulebook and the checked sheets from the cache.
-PARSERS = ("lark", "rouge_rpg.rules.parse", "yaml", "rouge_rpg.dice._standalone")
+PARSERS = (
+    "lark",
+    "rouge_rpg.rules.parse",
+    "rouge_rpg.rules._standalone",
+    "yaml",
+    "rouge_rpg.dice._standalone",
+)
 #: Modules no table command needs: the table shell's line editor, the language server.
 EXTRAS = ("prompt_toolkit", "pygls")
 #: What only exact odds, checking a rulebook, writing the cache, or completing need.
@@ -84,6 +90,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     ),
     "roll 1d20": ("lark", "yaml", "icepool", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
     "odds 2d6+3": ("lark", "yaml", "sqlite3", "click.shell_completion", *EXTRAS, *RULES),
+    # It parses for real, with the generated parser: no Lark, no pickled tables.
+    "rules check": ("lark", "yaml", "icepool", "sqlite3", "click.shell_completion", *EXTRAS),
 }
 
 _SCRIPT = """\

@@ -1,12 +1,12 @@
 """`DiceBuilder`: the dice AST built while the LALR parser reduces.
 
 Its methods are named after the rules of `grammars/dice.lark` and take the
-rule's children as arguments (`v_args(inline=True)`). The standalone dice
-parser (`rouge_rpg.dice.parse`) and the rules parser, on the Lark runtime,
-both use it. It lives apart from `dice.parse` because decorating it needs the
-generated parser module, which only parsing needs: `dice.parse` (its limits,
-`_check_dice`, `parse`) imports this module, and the generated parser, when
-it first parses.
+rule's children as arguments (`v_args(inline=True)`). The dice parser
+(`rouge_rpg.dice.parse`) and the rules parser, both Lark's standalone parsers on
+the runtime of `dice/_standalone.py`, use it. It lives apart from `dice.parse`
+because decorating it needs the generated parser module, which only parsing
+needs: `dice.parse` (its limits, `_check_dice`, `parse`) imports this module,
+and the generated parser, when it first parses.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ from rouge_rpg.dice.parse import (
 )
 from rouge_rpg.errors import DiceError, LimitError
 
-#: Lark's public `v_args(inline=True)`, from the generated module: a rule's
-#: children become the method's arguments. Lark's runtime applies it the same way
-#: (it calls the `visit_wrapper` the decorator leaves on the method), so
-#: `DiceBuilder` serves the standalone dice parser and the rules parser alike.
+#: Lark's public `v_args(inline=True)`, from the generated runtime that runs both
+#: parsers: a rule's children become the method's arguments. (Lark itself honours
+#: it too, which the tests that compare the generated parsers with Lark rely on.)
 inline = _standalone.v_args(inline=True)
 
 
