@@ -54,8 +54,10 @@ def test_a_missing_sheet_file_is_not_taken_for_an_id(table: Table) -> None:
         "Error: there is no sheet file 'gone/rouge.yaml', nor a member by that name "
         "(the campaign has: rouge)\ndid you mean 'rouge'?\n"
     )
+    result = table.rouge("check", "rogue.yaml", "reflex", "--dc", "9")
+    assert result.stderr.endswith("\ndid you mean 'rouge'?\n")
     result = table.rouge("check", "nobody.yaml", "reflex", "--dc", "9")
-    assert result.stderr.endswith("check the path, or name a member by id\n")
+    assert result.stderr.endswith("\ncheck the path, or name a member by id\n")
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")

@@ -124,12 +124,12 @@ def find(state: CampaignState, text: str, *, active: bool = True) -> CharacterSt
         ids = sorted(state.characters)
         known = ", ".join(ids) or "nobody yet"
         if text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
-            stem = Path(text).stem
+            close = difflib.get_close_matches(Path(text).stem, ids, n=1, cutoff=0.6)
             raise CampaignError(
                 f"there is no sheet file '{text}', nor a member by that name (the campaign "
                 f"has: {known})",
-                hint=f"did you mean '{stem}'?"
-                if stem in state.characters
+                hint=f"did you mean '{close[0]}'?"
+                if close
                 else "check the path, or name a member by id",
             )
         close = difflib.get_close_matches(text, ids, n=1, cutoff=0.6)
