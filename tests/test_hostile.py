@@ -131,7 +131,7 @@ class _Marker:
         return (open, (self.path, "w"))
 
 
-@pytest.mark.parametrize("how", ["others-may-write", "symlink"])
+@pytest.mark.parametrize("how", ["private", "others-may-write", "symlink"])
 def test_a_planted_rulebook_cache_is_not_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
@@ -139,21 +139,28 @@ def test_a_planted_rulebook_cache_is_not_loaded(
     monkeypatch.setenv("ROUGE_CACHE_DIR", str(folder))
     monkeypatch.delenv("ROUGE_NO_CACHE", raising=False)
     rb = book(tmp_path / "rb", "const one = 1\n")
+    rules_load.forget()
+    rules_load.read(rb)  # a whole cache file: its header is what a plant must match
     target = rules_load.cache_file([rb])
-    assert target is not None and not target.exists()  # none there: a plant fills the gap
+    assert target is not None and target.exists()
+    found = rules_load._whole(target.read_bytes())
+    assert found is not None
     marker = tmp_path / "planted-code-ran"
-    payload = rules_load.CACHE_MAGIC + pickle.dumps(_Marker(str(marker)))
+    body = pickle.dumps(_Marker(str(marker)))
+    payload = rules_load._header(found[0], body) + body
+    target.unlink()
     if how == "symlink":
         elsewhere = tmp_path / "elsewhere.pickle"
         elsewhere.write_bytes(payload)
         target.symlink_to(elsewhere)
     else:
         target.write_bytes(payload)
-        target.chmod(0o666)
+        target.chmod(0o600 if how == "private" else 0o666)
     rules_load.forget()
     loaded = rules_load.read(rb)
     assert loaded.rulebook is not None
-    assert not marker.exists()
+    # The control: a whole file in a private folder is read, so the plant runs there.
+    assert marker.exists() is (how == "private")
 
 
 def test_a_planted_sheet_cache_is_not_loaded(
