@@ -538,6 +538,16 @@ def _identity(db: sqlite3.Connection, path: Path) -> tuple[int, int]:
     return app_id, version
 
 
+def kept_path(path: str, campaign: Path) -> str:
+    """A path as the campaign keeps it: relative to the campaign's folder when it is inside
+    it (so it moves with the folder), else absolute."""
+    absolute = Path(path).resolve()
+    home = campaign.resolve().parent
+    if absolute.is_relative_to(home):
+        return os.path.relpath(absolute, home)
+    return str(absolute)
+
+
 def campaign_path(option: str | None, *, must_exist: bool = True) -> Path | None:
     """The active campaign: --campaign, else ROUGE_CAMPAIGN, else the default file if present."""
     if option:

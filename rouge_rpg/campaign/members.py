@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rouge_rpg.campaign.journal import CampaignError, Journal
+from rouge_rpg.campaign.journal import CampaignError, Journal, kept_path
 from rouge_rpg.campaign.state import CampaignState, CharacterState, character_to_json
 from rouge_rpg.record import Record
 from rouge_rpg.rules.rulebook import Rulebook
@@ -75,13 +75,7 @@ def sheet_hash(character: Character) -> str:
 
 def stored_path(file: str | None, campaign: Path) -> str | None:
     """A sheet's path as the journal keeps it: relative to the campaign's folder if it can be."""
-    if not file:
-        return None
-    absolute = Path(file).resolve()
-    home = campaign.resolve().parent
-    if absolute.is_relative_to(home):  # it moves with the campaign's folder
-        return os.path.relpath(absolute, home)
-    return str(absolute)
+    return kept_path(file, campaign) if file else None
 
 
 def sheet_file(who: CharacterState, campaign: Path) -> Path | None:

@@ -9,11 +9,10 @@ list in force. With no folder, the bundled rulebook is used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
-from rouge_rpg.campaign.journal import CampaignError, Journal
+from rouge_rpg.campaign.journal import CampaignError, Journal, kept_path
 from rouge_rpg.campaign.state import CampaignState
 from rouge_rpg.resources import rulebook_folder
 
@@ -23,11 +22,7 @@ def stored(folder: str, campaign: Path) -> str:
     a bundled rulebook named alone (`pbta`) by its name."""
     if not Path(folder).exists() and rulebook_folder(folder) != Path(folder):
         return folder
-    absolute = Path(folder).resolve()
-    home = campaign.resolve().parent
-    if absolute.is_relative_to(home):  # it moves with the campaign's folder
-        return os.path.relpath(absolute, home)
-    return str(absolute)
+    return kept_path(folder, campaign)
 
 
 def resolved(folders: list[str] | tuple[str, ...], campaign: Path) -> tuple[str, ...]:
