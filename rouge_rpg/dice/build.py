@@ -168,21 +168,15 @@ class DiceBuilder:
 
     @inline
     def minimum(self, token: Any, value: Any) -> tuple[str, Span, int, str]:
-        return (
-            "minimum",
-            join_spans(token_span(token), token_span(value)),
-            self._int(value),
-            str(token),
-        )  # type: ignore[return-value]
+        return self._bound("minimum", token, value)
 
     @inline
     def maximum(self, token: Any, value: Any) -> tuple[str, Span, int, str]:
-        return (
-            "maximum",
-            join_spans(token_span(token), token_span(value)),
-            self._int(value),
-            str(token),
-        )  # type: ignore[return-value]
+        return self._bound("maximum", token, value)
+
+    def _bound(self, tag: str, token: Any, value: Any) -> tuple[str, Span, int, str]:
+        """`min2` or `max5`: the least or most a die may show."""
+        return (tag, join_spans(token_span(token), token_span(value)), self._int(value), str(token))  # type: ignore[return-value]
 
     @inline
     def successes(self, token: Any, point: Any) -> tuple[str, Span, ast.ComparePoint, str]:
